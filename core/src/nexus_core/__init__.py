@@ -1,0 +1,1 @@
+"""Shared adapters and the collector kit of NEXUS_ENA."""
