@@ -1,0 +1,1 @@
+"""Subcommands of the nexus command, one module each."""
