@@ -1,0 +1,40 @@
+"""Render the state-machine definition: one ASL file, placeholders substituted locally and by Pulumi.
+
+Placeholders are `${Name}` inside JSON strings. The names are fixed here so the local runtime and
+the Pulumi program substitute the same set.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+PLACEHOLDERS: tuple[str, ...] = (
+    "PlanWeekFunctionArn",
+    "ReporterFunctionArn",
+    "EcsClusterArn",
+    "AnalyzerTaskDefinitionArn",
+    "SubnetId",
+    "SecurityGroupId",
+    "AlertsTopicArn",
+    "ReportsTopicArn",
+)
+ASL_PATH = "state_machines/weekly_analysis.asl.json"
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z]+)\}")
+
+
+class UnresolvedPlaceholderError(ValueError):
+    """A placeholder was left without a value, or an unknown one was used."""
+
+
+def render_asl(template: str, values: dict[str, str]) -> str:
+    """Substitute every `${Name}`; raises when one is unknown or missing. Returns JSON text."""
+    unknown = set(_PLACEHOLDER.findall(template)) - set(PLACEHOLDERS)
+    if unknown:
+        raise UnresolvedPlaceholderError(f"unknown placeholders: {sorted(unknown)}")
+    missing = set(_PLACEHOLDER.findall(template)) - set(values)
+    if missing:
+        raise UnresolvedPlaceholderError(f"no value for placeholders: {sorted(missing)}")
+    rendered = _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+    json.loads(rendered)  # the result must still be valid JSON
+    return rendered
