@@ -37,3 +37,7 @@ class SourceSchemaChanged(NexusError):
 
 class ContractViolation(NexusError):
     """Data or an event does not satisfy its contract."""
+
+
+class ClaimCheckMissing(NexusError):
+    """A claim-checked payload is absent from S3 or does not match its checksum."""

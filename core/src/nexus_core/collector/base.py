@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -80,6 +80,14 @@ class Collector(ABC):
     """The collector contract. Subclasses set `source` and implement the four methods."""
 
     source: ClassVar[Source]
+    # The kit's default window (see collector.kit.default_window): the latest delivery day the
+    # source has published, in its publication zone, plus `refetch_days` trailing days to pick
+    # up revisions. Delivery day `today + publication_lead_days` is out at `publication_time`
+    # local (day-ahead auctions: lead 1 at 12:45; measurements of a finished day: lead -1).
+    publication_tz: ClassVar[str] = "Europe/Brussels"
+    refetch_days: ClassVar[int] = 1
+    publication_lead_days: ClassVar[int] = -1
+    publication_time: ClassVar[time] = time(0, 0)
 
     @abstractmethod
     def is_configured(self) -> bool:

@@ -1,0 +1,39 @@
+"""One Powertools setup for every service: JSON logs, EMF metrics in namespace NEXUS, tracing.
+
+Metric dimensions are at most `source` and `dataset` (low cardinality); ids go in logs only.
+"""
+
+from __future__ import annotations
+
+import os
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+NAMESPACE = "NEXUS"
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "nexus")
+
+logger = Logger(service=SERVICE, level=os.environ.get("NEXUS_LOG_LEVEL", "INFO"))
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+# X-Ray only exists inside Lambda; elsewhere the tracer is a no-op.
+tracer = Tracer(service=SERVICE, disabled="AWS_LAMBDA_FUNCTION_NAME" not in os.environ)
+
+__all__ = ["MetricUnit", "logger", "metric", "metrics", "tracer"]
+
+_ALLOWED_DIMENSIONS = ("source", "dataset")
+
+
+def metric(name: str, value: float, unit: MetricUnit = MetricUnit.Count, **dimensions: str) -> None:
+    """Emit one EMF record now, with at most the `source` and `dataset` dimensions.
+
+    `single_metric` keeps dimensions of one call from leaking into the next; setting
+    `POWERTOOLS_METRICS_DISABLED=true` silences metrics (local runs, tests).
+    """
+    unknown = set(dimensions) - set(_ALLOWED_DIMENSIONS)
+    if unknown:
+        raise ValueError(f"metric dimensions limited to {_ALLOWED_DIMENSIONS}, got {sorted(unknown)}")
+    if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
+        return
+    with single_metric(name=name, unit=unit, value=value, namespace=NAMESPACE) as one:
+        for key, dim in dimensions.items():
+            one.add_dimension(name=key, value=dim)
