@@ -232,6 +232,25 @@ class LakeReader:
             table = table.sort_by([("series_id", "ascending"), ("interval_start_utc", "ascending")])
         return table
 
+    def read_partitions(
+        self, source: str, dataset: str, days: Iterable[date], columns: Sequence[str] | None = None
+    ) -> pa.Table:
+        """Rows of the named (source, dataset) files for `days` (UTC), skipping absent ones.
+
+        Reads known keys without listing the bucket, for callers (the validator's history) that
+        know exactly which partitions they need.
+        """
+        names = list(columns) if columns is not None else OBSERVATION_SCHEMA.names
+        paths = [f"{self.settings.bucket}/{raw_key(source, dataset, day)}" for day in sorted(set(days))]
+        infos = self.fs.get_file_info(paths) if paths else []
+        present = [i.path for i in infos if i.type == pafs.FileType.File]
+        if not present:
+            return OBSERVATION_SCHEMA.empty_table().select(names)
+        table = ds.dataset(present, filesystem=self.fs, format="parquet", schema=OBSERVATION_SCHEMA).to_table(
+            columns=names
+        )
+        return table
+
 
 def _with_partitions() -> pa.Schema:
     schema = OBSERVATION_SCHEMA

@@ -1,0 +1,1 @@
+"""The simulated market: NEXUS_ENA's embedded default source (source `sim`)."""
