@@ -13,6 +13,7 @@ from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 
 from pydantic import BaseModel, Field, model_validator
 
+from nexus_contracts.analysis import AnalysisDocument, ReportPublished
 from nexus_contracts.news import NewsItem
 from nexus_contracts.observation import Observation
 from nexus_contracts.registries.datasets import Dataset, Source
@@ -183,7 +184,13 @@ class Envelope(BaseModel, Generic[P]):
 
 
 AnyPayload = Annotated[
-    ObservationsCollected | NewsCollected | PartitionValidated | PartitionRejected | AlertRaised,
+    ObservationsCollected
+    | NewsCollected
+    | PartitionValidated
+    | PartitionRejected
+    | AlertRaised
+    | AnalysisDocument
+    | ReportPublished,
     Field(discriminator="event_type"),
 ]
 
@@ -193,6 +200,8 @@ PAYLOADS: dict[EventType, type[BaseModel]] = {
     EventType.PARTITION_VALIDATED: PartitionValidated,
     EventType.PARTITION_REJECTED: PartitionRejected,
     EventType.ALERT_RAISED: AlertRaised,
+    EventType.ANALYSIS_COMPLETED: AnalysisDocument,
+    EventType.REPORT_PUBLISHED: ReportPublished,
 }
 
 

@@ -1,0 +1,1 @@
+"""The only analyzer code that touches AWS or the network."""

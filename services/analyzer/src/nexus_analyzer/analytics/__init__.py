@@ -1,0 +1,1 @@
+"""Pure analytics over numpy arrays: no AWS, no files, no clock."""
