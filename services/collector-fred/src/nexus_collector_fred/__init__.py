@@ -1,0 +1,1 @@
+"""FRED economic series (gas, oil, FX, industrial production)."""

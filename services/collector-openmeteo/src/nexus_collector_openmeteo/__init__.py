@@ -1,0 +1,1 @@
+"""Open-Meteo hourly temperature, wind speed and solar radiation per bidding zone."""
