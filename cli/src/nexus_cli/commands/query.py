@@ -32,16 +32,35 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 @contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    """Set variables for the duration of a command, then restore them (clients are re-made)."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    get_settings.cache_clear()
+    aws.clear_cache()
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        get_settings.cache_clear()
+        aws.clear_cache()
+
+
+@contextmanager
 def local_settings(args: argparse.Namespace) -> Iterator[NexusSettings]:
     """Settings pointing at the local runtime: the given endpoint, or one started on --state."""
     if args.endpoint:
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
-        os.environ["AWS_ENDPOINT_URL"] = args.endpoint
-        os.environ["NEXUS_S3_ENDPOINT_URL"] = args.endpoint
-        get_settings.cache_clear()
-        aws.clear_cache()
-        yield get_settings()
+        with _environment(
+            AWS_ENDPOINT_URL=args.endpoint,
+            NEXUS_S3_ENDPOINT_URL=args.endpoint,
+            AWS_ACCESS_KEY_ID=os.environ.get("AWS_ACCESS_KEY_ID", "test"),
+            AWS_SECRET_ACCESS_KEY=os.environ.get("AWS_SECRET_ACCESS_KEY", "test"),
+        ):
+            yield get_settings()
         return
     from nexus_local.runtime import LocalRuntime
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from urllib.parse import urlparse
 
 import duckdb
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 
+from nexus_core.lake import s3_filesystem
 from nexus_core.lake_schema import OBSERVATION_SCHEMA, RAW_PREFIX
 from nexus_core.query.bounds import DayRange, day_range
 from nexus_core.query.result import QueryResult
@@ -26,19 +26,6 @@ from nexus_core.settings import NexusSettings
 PARTITION_SCHEMA = pa.schema([("year", pa.int32()), ("month", pa.int32()), ("day", pa.int32())])
 RAW_SCHEMA = pa.schema(list(OBSERVATION_SCHEMA) + list(PARTITION_SCHEMA))
 _DAY_DIRS = re.compile(r"year=(\d{4})/month=(\d{2})/day=(\d{2})/")
-
-
-def s3_filesystem(settings: NexusSettings) -> pafs.S3FileSystem:
-    """pyarrow's S3 client on the configured endpoint (moto locally, AWS when unset)."""
-    if not settings.s3_endpoint_url:
-        return pafs.S3FileSystem(region=settings.region)
-    url = urlparse(settings.s3_endpoint_url)
-    return pafs.S3FileSystem(
-        region=settings.region,
-        endpoint_override=url.netloc or url.path,
-        scheme=url.scheme or "https",
-        allow_bucket_creation=False,
-    )
 
 
 def file_day(path: str) -> date | None:

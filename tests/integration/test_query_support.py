@@ -1,0 +1,102 @@
+"""A real moto server with the lake's bucket, metadata table and alerts topic, for the query tests.
+
+Holds fixtures and helpers only; the query integration modules import `lake_env` from here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from nexus_core import aws
+from nexus_core.settings import NexusSettings, get_settings
+
+BUCKET, TABLE = "nexus-qtest-data", "nexus-qtest-metadata"
+
+
+@dataclass
+class LakeEnv:
+    """Endpoint, settings and the SQS tap subscribed to the alerts topic."""
+
+    endpoint: str
+    settings: NexusSettings
+    alerts_tap: str
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, endpoint_url=self.endpoint, region_name="eu-west-1")
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """Alert envelopes delivered to the tap so far (drained)."""
+        sqs = self.client("sqs")
+        got = sqs.receive_message(QueueUrl=self.alerts_tap, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        out = []
+        for message in got.get("Messages", []):
+            out.append(json.loads(json.loads(message["Body"])["Message"]))
+            sqs.delete_message(QueueUrl=self.alerts_tap, ReceiptHandle=message["ReceiptHandle"])
+        return out
+
+
+def _provision(endpoint: str) -> LakeEnv:
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="eu-west-1")
+    s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    boto3.client("dynamodb", endpoint_url=endpoint, region_name="eu-west-1").create_table(
+        TableName=TABLE,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    sns = boto3.client("sns", endpoint_url=endpoint, region_name="eu-west-1")
+    sqs = boto3.client("sqs", endpoint_url=endpoint, region_name="eu-west-1")
+    topic = sns.create_topic(Name="nexus-qtest-alerts")["TopicArn"]
+    tap = sqs.create_queue(QueueName="qtest-alerts-tap")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=tap, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    settings = NexusSettings(
+        env="qtest", bucket=BUCKET, table=TABLE, alerts_topic_arn=topic, s3_endpoint_url=endpoint
+    )
+    return LakeEnv(endpoint=endpoint, settings=settings, alerts_tap=tap)
+
+
+@pytest.fixture(scope="module")
+def lake_env() -> Iterator[LakeEnv]:
+    """A fresh moto server on an ephemeral port; the NEXUS_ variables point at its resources."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in _provision_env(endpoint).items():
+            mp.setenv(key, value)
+        provisioned = _provision(endpoint)
+        mp.setenv("NEXUS_ALERTS_TOPIC_ARN", provisioned.settings.alerts_topic_arn)
+        aws.clear_cache()
+        get_settings.cache_clear()
+        try:
+            yield provisioned
+        finally:
+            aws.clear_cache()
+            get_settings.cache_clear()
+            server.stop()
+
+
+def _provision_env(endpoint: str) -> dict[str, str]:
+    return {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_ENDPOINT_URL": endpoint,
+        "NEXUS_ENV": "qtest",
+        "NEXUS_BUCKET": BUCKET,
+        "NEXUS_TABLE": TABLE,
+        "POWERTOOLS_METRICS_DISABLED": "true",
+    }
