@@ -1,0 +1,1 @@
+"""EIA Open Data v2 hourly demand and daily/monthly prices."""
