@@ -1,0 +1,45 @@
+"""What the API needs from storage, as a Protocol so logic and routes can be tested without AWS."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from nexus_api.models import ReportInfo, SeriesInfo
+
+
+class ApiRepository(Protocol):
+    def series_catalog(self) -> list[SeriesInfo]:
+        """Every series in the lake with its first and last interval."""
+
+    def observations(self, series: SeriesInfo, start: date, end: date) -> list[tuple[datetime, float]]:
+        """(interval start, value) of one series over UTC days `start..end` inclusive."""
+
+    def analysis_weeks(self) -> list[str]:
+        """ISO weeks with an analysis document, oldest first."""
+
+    def analysis(self, week: str) -> dict[str, Any] | None:
+        """The analysis document of `week` (reports/json/<week>.json) as JSON data."""
+
+    def reports(self) -> list[ReportInfo]:
+        """The PDF archive, oldest first."""
+
+    def report_url(self, week: str, expires_s: int) -> str | None:
+        """A presigned download URL of the week's PDF, or None when there is none."""
+
+    def source_statuses(self) -> list[dict[str, Any]]: ...
+
+    def partitions_since(self, day: date) -> list[dict[str, Any]]: ...
+
+    def quarantine_counts(self) -> dict[str, int]: ...
+
+    def quarantine_queue_depth(self) -> int | None: ...
+
+    def alerts(self, days: list[date]) -> list[dict[str, Any]]: ...
+
+    def execution_names(self) -> list[str]: ...
+
+    def execution_input(self, name: str) -> str | None: ...
+
+    def start_execution(self, name: str, payload: str) -> str:
+        """Start the weekly state machine as execution `name`; returns its ARN."""

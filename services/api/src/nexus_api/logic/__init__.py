@@ -1,0 +1,1 @@
+"""Pure, typed logic of the API: no boto3, no event shapes."""
