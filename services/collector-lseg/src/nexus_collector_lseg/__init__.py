@@ -1,0 +1,1 @@
+"""LSEG Data Platform interday summaries per RIC."""
