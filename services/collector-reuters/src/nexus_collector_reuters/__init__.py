@@ -1,0 +1,1 @@
+"""Reuters news headlines through the LSEG Data Platform."""
