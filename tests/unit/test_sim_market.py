@@ -120,6 +120,6 @@ def test_macro_index_is_monthly_and_gas_carbon_daily() -> None:
     assert result.per_dataset["macro_index"] == 1
     (req,) = [r for r in collector.requests(window) if r.dataset is Dataset.MACRO_INDEX]
     (macro,) = collector.parse(collector.fetch(req))
-    assert macro.interval_start_utc == datetime(2023, 12, 31, 23, tzinfo=UTC)
-    assert macro.interval_end_utc == datetime(2024, 1, 31, 23, tzinfo=UTC)
+    assert macro.interval_start_utc == datetime(2024, 1, 1, tzinfo=UTC)
+    assert macro.interval_end_utc == datetime(2024, 2, 1, tzinfo=UTC)
     assert macro.source.value == "sim"

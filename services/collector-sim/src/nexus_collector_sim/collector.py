@@ -39,14 +39,17 @@ def _local(day: date, at: time) -> datetime:
     return datetime.combine(day, at, TZ).astimezone(UTC)
 
 
-def _obs(dataset: Dataset, location: str, start: datetime, end: datetime, **kw: Any) -> dict[str, Any]:
-    area = location if location in ZONES else None
+def _obs(
+    dataset: Dataset, name: str, start: datetime, end: datetime, area: str | None = None, **kw: Any
+) -> dict[str, Any]:
+    # Zones are areas; hubs and indices are locations, tied to the area whose calendar they use.
+    zone = name if name in ZONES else None
     return {
         "source": "sim",
         "dataset": dataset.value,
-        "series_id": f"sim:{location}:{dataset.value}",
-        "area": area,
-        "location": None if area else location,
+        "series_id": f"sim:{name}:{dataset.value}",
+        "area": zone or area,
+        "location": None if zone else name,
         "interval_start_utc": start.isoformat(),
         "interval_end_utc": end.isoformat(),
         **kw,
@@ -93,6 +96,7 @@ def day_records(sim: SimDay, dataset: Dataset) -> list[dict[str, Any]]:
                 "TTF",
                 day_start,
                 day_end,
+                "NL",
                 resolution="P1D",
                 value=sim.gas,
                 unit=Unit.EUR_MWH.value,
@@ -107,6 +111,7 @@ def day_records(sim: SimDay, dataset: Dataset) -> list[dict[str, Any]]:
                 "EUA",
                 day_start,
                 day_end,
+                "DE_LU",
                 resolution="P1D",
                 value=sim.carbon,
                 unit=Unit.EUR_T.value,
@@ -120,8 +125,9 @@ def day_records(sim: SimDay, dataset: Dataset) -> list[dict[str, Any]]:
             _obs(
                 dataset,
                 "EU_ACTIVITY",
-                _local(month, time(0)),
-                _local(day.replace(day=1), time(0)),
+                # A location without an area keeps UTC calendar periods.
+                datetime.combine(month, time(0), UTC),
+                datetime.combine(day.replace(day=1), time(0), UTC),
                 resolution="P1M",
                 value=sim.macro,
                 unit=Unit.INDEX.value,

@@ -1,0 +1,1 @@
+"""NEXUS_ENA validator: contract rules, lake writes, quarantine and alerts."""

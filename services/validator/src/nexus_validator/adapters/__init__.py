@@ -1,0 +1,1 @@
+"""The validator's only AWS-touching code: lake history, quarantine, claim checks, publishing."""
