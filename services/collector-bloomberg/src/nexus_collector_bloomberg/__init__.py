@@ -1,0 +1,1 @@
+"""Bloomberg Data License REST history requests."""
