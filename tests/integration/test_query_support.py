@@ -61,8 +61,14 @@ def _provision(endpoint: str) -> LakeEnv:
     tap = sqs.create_queue(QueueName="qtest-alerts-tap")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=tap, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
-    settings = NexusSettings(
-        env="qtest", bucket=BUCKET, table=TABLE, alerts_topic_arn=topic, s3_endpoint_url=endpoint
+    settings = NexusSettings.model_validate(
+        {
+            "env": "qtest",
+            "bucket": BUCKET,
+            "table": TABLE,
+            "alerts_topic_arn": topic,
+            "NEXUS_S3_ENDPOINT_URL": endpoint,
+        }
     )
     return LakeEnv(endpoint=endpoint, settings=settings, alerts_tap=tap)
 
