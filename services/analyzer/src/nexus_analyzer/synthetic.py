@@ -18,7 +18,7 @@ HOUR_US = 3_600_000_000
 TRUE_COEFFICIENTS = {"gas": 1.6, "carbon": 0.35, "hdd": 1.2, "wind": -1.5}
 
 
-def _table(
+def series_table(
     source: str,
     dataset: str,
     sid: str,
@@ -75,7 +75,7 @@ def synthetic_market(areas: list[str], start: datetime, end: datetime, seed: int
     gas, carbon = gas_d[day_of_hour], carbon_d[day_of_hour]
     publish = e_us
     parts = [
-        _table(
+        series_table(
             "sim",
             "gas_price",
             "sim:TTF:gas_price",
@@ -88,7 +88,7 @@ def synthetic_market(areas: list[str], start: datetime, end: datetime, seed: int
             "EUR/MWh",
             publish,
         ),
-        _table(
+        series_table(
             "sim",
             "carbon_price",
             "sim:EUA:carbon_price",
@@ -123,7 +123,7 @@ def synthetic_market(areas: list[str], start: datetime, end: datetime, seed: int
             + noise
         )
         parts += [
-            _table(
+            series_table(
                 "sim",
                 "day_ahead_price",
                 f"sim:{area}:day_ahead_price",
@@ -136,7 +136,7 @@ def synthetic_market(areas: list[str], start: datetime, end: datetime, seed: int
                 "EUR/MWh",
                 publish,
             ),
-            _table(
+            series_table(
                 "sim",
                 "temperature",
                 f"sim:{area}:temperature",
@@ -149,7 +149,7 @@ def synthetic_market(areas: list[str], start: datetime, end: datetime, seed: int
                 "degC",
                 publish,
             ),
-            _table(
+            series_table(
                 "sim",
                 "wind_speed",
                 f"sim:{area}:wind_speed",
