@@ -1,0 +1,1 @@
+"""NEXUS_ENA infrastructure as code, Lambda packaging and the cost model."""

@@ -1,0 +1,136 @@
+"""One stack per collector source: the same program, parameterised by `nexus:source`.
+
+It reads the core stack's outputs through a stack reference and declares only what belongs to
+its source, so deploying or destroying one source leaves the core and the other sources as they are.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from nexus_contracts.topology import COLLECTOR_SOURCES, TOPOLOGY
+from nexus_infra import iam
+from nexus_infra.components.function import LambdaFunction
+from nexus_infra.concurrency import allocate
+from nexus_infra.config import InfraConfig
+
+# The SSM parameter names each source's collector reads (SecureStrings, created by operators).
+SECRET_NAMES: dict[str, tuple[str, ...]] = {
+    "entsoe": ("api-token",),
+    "eia": ("api-key",),
+    "fred": ("api-key",),
+    "lseg": ("app-key", "username", "password"),
+    "reuters": ("app-key", "username", "password"),
+    "bloomberg": ("client-id", "client-secret"),
+}
+CORE_OUTPUTS = (
+    "bucket_name",
+    "bucket_arn",
+    "table_name",
+    "table_arn",
+    "observations_topic_arn",
+    "alerts_topic_arn",
+    "reports_topic_arn",
+    "quarantine_queue_url",
+    "account_id",
+    "layer_arns",
+)
+
+
+def parameter_names(env: str, source: str) -> list[str]:
+    """`/nexus/<env>/<source>/<name>` for every secret the source needs."""
+    return [f"/nexus/{env}/{source}/{name}" for name in SECRET_NAMES.get(source, ())]
+
+
+class CollectorStack(pulumi.ComponentResource):
+    def __init__(self, cfg: InfraConfig, source: str, opts: pulumi.ResourceOptions | None = None) -> None:
+        if source not in COLLECTOR_SOURCES:
+            raise ValueError(f"unknown source {source!r}; known: {COLLECTOR_SOURCES}")
+        super().__init__("nexus:collector:CollectorStack", f"collector-{source}", None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        core = pulumi.StackReference("core", stack_name=cfg.core_stack, opts=child)
+        out = {key: core.require_output(key) for key in CORE_OUTPUTS}
+        spec = TOPOLOGY.function(f"collector-{source}")
+        reserved = allocate(cfg.collector_sources, cfg.account_lambda_concurrency).get(spec.name, 1)
+        params = pulumi.Output.concat(
+            "arn:aws:ssm:", cfg.region, ":", out["account_id"], f":parameter/nexus/{cfg.env}/{source}/*"
+        )
+        statements = [
+            iam.allow(["sns:Publish"], [out["observations_topic_arn"]]),
+            iam.allow(["s3:PutObject"], iam.objects(out["bucket_arn"], "landing/")),
+            iam.allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [out["table_arn"]]),
+            iam.allow(["ssm:GetParameter", "ssm:GetParameters"], [params]),
+        ]
+        environment: dict[str, pulumi.Input[str]] = {
+            "NEXUS_ENV": cfg.env,
+            "NEXUS_REGION": cfg.region,
+            "NEXUS_BUCKET": out["bucket_name"],
+            "NEXUS_TABLE": out["table_name"],
+            "NEXUS_OBSERVATIONS_TOPIC_ARN": out["observations_topic_arn"],
+            "NEXUS_ALERTS_TOPIC_ARN": out["alerts_topic_arn"],
+            "NEXUS_REPORTS_TOPIC_ARN": out["reports_topic_arn"],
+            "NEXUS_QUARANTINE_QUEUE_URL": out["quarantine_queue_url"],
+            "NEXUS_SSM_PREFIX": f"/nexus/{cfg.env}/{source}/",
+        }
+        self.function = LambdaFunction(
+            cfg,
+            spec,
+            statements=statements,
+            environment=environment,
+            alerts_topic_arn=out["alerts_topic_arn"],
+            reserved_concurrency=reserved,
+            layers=out["layer_arns"],  # type: ignore[arg-type]
+            opts=child,
+        )
+        schedule = next(s for s in TOPOLOGY.schedules if s.target == spec.name)
+        rule = aws.cloudwatch.EventRule(
+            schedule.name,
+            name=cfg.name(schedule.name),
+            schedule_expression=schedule.cron,
+            description=f"daily collection of {source}, 06:00 UTC",
+            tags=cfg.tags(source=source),
+            opts=child,
+        )
+        aws.cloudwatch.EventTarget(
+            f"{schedule.name}-target", rule=rule.name, arn=self.function.arn, opts=child
+        )
+        aws.lambda_.Permission(
+            f"{schedule.name}-invoke",
+            action="lambda:InvokeFunction",
+            function=self.function.function.name,
+            principal="events.amazonaws.com",
+            source_arn=rule.arn,
+            opts=child,
+        )
+        self._silence_alarm(cfg, source, out["alerts_topic_arn"])
+        self.register_outputs({"function": self.function.arn, "parameters": parameter_names(cfg.env, source)})
+
+    def _silence_alarm(self, cfg: InfraConfig, source: str, topic: pulumi.Output[str]) -> None:
+        """No collector request in `source_silence_hours` hours (hourly periods, missing = breaching)."""
+        hours = cfg.source_silence_hours
+        aws.cloudwatch.MetricAlarm(
+            f"{source}-silent",
+            name=cfg.name(f"{source}-silent"),
+            namespace="NEXUS",
+            metric_name="CollectorRequests",
+            dimensions={"source": source},
+            statistic="Sum",
+            period=3600,
+            evaluation_periods=hours,
+            datapoints_to_alarm=hours,
+            threshold=1,
+            comparison_operator="LessThanThreshold",
+            treat_missing_data="breaching",
+            alarm_actions=[topic],
+            alarm_description=f"{source}: silent for {hours} hours",
+            tags=cfg.tags(source=source),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+
+def build(cfg: InfraConfig, source: str) -> CollectorStack:
+    stack = CollectorStack(cfg, source)
+    pulumi.export("function_arn", stack.function.arn)
+    pulumi.export("parameter_names", parameter_names(cfg.env, source))
+    return stack

@@ -1,0 +1,1 @@
+"""Pulumi ComponentResources, one per deployable unit of the platform."""

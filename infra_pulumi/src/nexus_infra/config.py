@@ -1,0 +1,96 @@
+"""One typed configuration for every stack, read from Pulumi config (`nexus:*` keys) or built in tests.
+
+Defaults are the cheap, safe stack: no WAF, no replication, no data events, no NAT instance,
+no AWS Config recorder. Each option is a switch here and a line in `nexus cost`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+
+
+class AlertSubscription(BaseModel):
+    """An alert recipient: SNS email or HTTPS, narrowed by severity and (optionally) source."""
+
+    model_config = _FROZEN
+    protocol: Literal["email", "https"]
+    endpoint: str
+    severities: tuple[str, ...] = ("warning", "error", "critical")
+    sources: tuple[str, ...] = ()
+
+    def filter_policy(self) -> dict[str, list[str]]:
+        policy: dict[str, list[str]] = {"severity": list(self.severities)}
+        if self.sources:
+            policy["source"] = list(self.sources)
+        return policy
+
+
+class InfraConfig(BaseModel):
+    """Settings of one environment (`env`), shared by the core stack and the collector stacks."""
+
+    model_config = _FROZEN
+    env: str = "prod"
+    region: str = "eu-west-1"
+    replica_region: str = "us-west-2"
+    enable_replication: bool = False
+    enable_waf: bool = False
+    enable_cloudtrail: bool = True
+    enable_cloudtrail_data_events: bool = False
+    enable_aws_config: bool = False
+    enable_nat_instance: bool = False
+    fargate_spot: bool = False
+    log_retention_days: int = 30
+    account_lambda_concurrency: int = Field(default=10, ge=1)
+    storage_quota_gb: float = 50.0
+    athena_bytes_scanned_limit: int = 1024**3  # 1 GiB per query
+    athena_results_expiry_days: int = 7
+    budget_limit_usd: float = 20.0
+    budget_alert_usd: float = 18.0
+    budget_emails: tuple[str, ...] = ()
+    alert_subscriptions: tuple[AlertSubscription, ...] = ()
+    dashboard_cache_ttl_s: int = 24 * 3600
+    analysis_max_minutes: int = 30
+    source_silence_hours: int = 36
+    collector_sources: tuple[str, ...] = ("entsoe", "openmeteo", "fred", "eia")
+    dashboard_domain: str | None = None
+    dashboard_certificate_arn: str | None = None  # ACM, us-east-1; enables TLSv1.2_2021 on the alias
+    analyzer_image_tag: str = "latest"
+    asl_file: str | None = None  # defaults to the repository's state_machines/weekly_analysis.asl.json
+    artifacts_dir: str = "build"
+    core_stack: str = "core"  # `<org>/<project>/<stack>` of the core stack, for collector stacks
+
+    def name(self, logical: str) -> str:
+        """`nexus-<env>-<logical>` (the topology's physical name)."""
+        return f"nexus-{self.env}-{logical}"
+
+    def tags(self, **extra: str) -> dict[str, str]:
+        return {"project": "nexus-ena", "env": self.env, **extra}
+
+
+def _decode(raw: str) -> Any:
+    """Pulumi config values are strings; objects, lists, numbers and booleans arrive as JSON."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def from_pulumi_config() -> InfraConfig:
+    """Read the `nexus:` namespace of the current stack's configuration."""
+    import pulumi
+
+    cfg = pulumi.Config("nexus")
+    values: dict[str, Any] = {"env": pulumi.get_stack()}
+    for field in InfraConfig.model_fields:
+        raw = cfg.get(field)
+        if raw is not None:
+            values[field] = _decode(raw)
+    aws_region = pulumi.Config("aws").get("region")
+    if aws_region and "region" not in values:
+        values["region"] = aws_region
+    return InfraConfig.model_validate(values)

@@ -1,0 +1,99 @@
+"""Fixtures of the infra suite: each Pulumi program runs once per worker under mocks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nexus_contracts.asl import ASL_PATH, PLACEHOLDERS
+from tests.conftest import REPO
+from tests.infra.pulumi_harness import Recorder, run
+
+# Used only while the repository has no state-machine definition yet: every placeholder, once.
+MINIMAL_ASL = {
+    "StartAt": "PlanWeek",
+    "States": {
+        "PlanWeek": {"Type": "Task", "Resource": "${PlanWeekFunctionArn}", "Next": "Run"},
+        "Run": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::ecs:runTask.sync",
+            "Parameters": {
+                "Cluster": "${EcsClusterArn}",
+                "TaskDefinition": "${AnalyzerTaskDefinitionArn}",
+                "Subnets": ["${SubnetId}"],
+                "SecurityGroups": ["${SecurityGroupId}"],
+                "Alerts": "${AlertsTopicArn}",
+                "Reports": "${ReportsTopicArn}",
+            },
+            "Next": "Report",
+        },
+        "Report": {"Type": "Task", "Resource": "${ReporterFunctionArn}", "End": True},
+    },
+}
+assert all(f"${{{p}}}" in json.dumps(MINIMAL_ASL) for p in PLACEHOLDERS)
+
+
+@pytest.fixture(scope="session")
+def asl_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's ASL when present, else the minimal stand-in above."""
+    real = REPO / ASL_PATH
+    if real.exists():
+        return real
+    path = tmp_path_factory.mktemp("asl") / "weekly_analysis.asl.json"
+    path.write_text(json.dumps(MINIMAL_ASL), encoding="utf-8")
+    return path
+
+
+def _core(asl_file: Path, **options: object) -> Recorder:
+    from nexus_infra import core_stack
+    from nexus_infra.config import InfraConfig
+
+    cfg = InfraConfig(env="test", asl_file=str(asl_file), **options)  # type: ignore[arg-type]
+    return run(lambda: core_stack.build(cfg), stack="test")
+
+
+@pytest.fixture(scope="session")
+def core_all_options(asl_file: Path) -> Recorder:
+    """The core stack with every option on (replica bucket, WAF, data events, AWS Config, Spot)."""
+    return _core(
+        asl_file,
+        enable_replication=True,
+        enable_waf=True,
+        enable_cloudtrail_data_events=True,
+        enable_aws_config=True,
+        fargate_spot=True,
+        alert_subscriptions=[
+            {"protocol": "email", "endpoint": "ops@example.com", "severities": ["critical"]},
+            {"protocol": "https", "endpoint": "https://hooks.example.com/x", "sources": ["entsoe"]},
+        ],
+    )
+
+
+@pytest.fixture(scope="session")
+def core_default(asl_file: Path) -> Recorder:
+    return _core(asl_file)
+
+
+CORE_OUTPUTS = {
+    "bucket_name": "nexus-test-data",
+    "bucket_arn": "arn:aws:s3:::nexus-test-data",
+    "table_name": "nexus-test-metadata",
+    "table_arn": "arn:aws:dynamodb:eu-west-1:123456789012:table/nexus-test-metadata",
+    "observations_topic_arn": "arn:aws:sns:eu-west-1:123456789012:nexus-test-observations",
+    "alerts_topic_arn": "arn:aws:sns:eu-west-1:123456789012:nexus-test-alerts",
+    "reports_topic_arn": "arn:aws:sns:eu-west-1:123456789012:nexus-test-reports",
+    "quarantine_queue_url": "https://sqs.eu-west-1.amazonaws.com/123456789012/nexus-test-quarantine",
+    "account_id": "123456789012",
+    "layer_arns": ["arn:aws:lambda:eu-west-1:123456789012:layer:nexus-test-powertools:1"],
+}
+
+
+@pytest.fixture(scope="session")
+def collector_entsoe() -> Recorder:
+    from nexus_infra import collector_stack
+    from nexus_infra.config import InfraConfig
+
+    cfg = InfraConfig(env="test", core_stack="org/nexus-core/test")
+    return run(lambda: collector_stack.build(cfg, "entsoe"), stack="test-entsoe", core_outputs=CORE_OUTPUTS)

@@ -1,0 +1,37 @@
+"""The default stack is the cheap one: no option that costs money while idle is on."""
+
+from __future__ import annotations
+
+import pytest
+
+from nexus_infra.concurrency import ConcurrencyBudgetError, allocate
+from tests.infra.pulumi_harness import Recorder
+
+pytestmark = pytest.mark.xdist_group("infra-default")
+
+
+def test_default_stack_has_no_idle_cost_options(core_default: Recorder) -> None:
+    types = {r.typ for r in core_default.resources}
+    # Then no WAF, no replication, no Config recorder, no NAT gateway, no interface endpoint, no KMS key
+    for unwanted in (
+        "aws:wafv2/webAcl:WebAcl",
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+        "aws:cfg/recorder:Recorder",
+        "aws:ec2/natGateway:NatGateway",
+        "aws:kms/key:Key",
+    ):
+        assert unwanted not in types
+    endpoints = core_default.of_type("ec2/vpcEndpoint:VpcEndpoint")
+    assert {e.inputs["vpcEndpointType"] for e in endpoints} == {"Gateway"}
+    # And the management trail is on, without data events
+    (trail,) = core_default.of_type("cloudtrail/trail:Trail")
+    assert not trail.inputs.get("eventSelectors")
+
+
+def test_concurrency_budget_refuses_too_many_collectors() -> None:
+    # Given the eight known sources and the seed's budget of 10
+    sources = ("sim", "entsoe", "openmeteo", "fred", "eia", "lseg", "reuters", "bloomberg")
+    # Then the allocation refuses, and accepts once the budget is raised
+    with pytest.raises(ConcurrencyBudgetError):
+        allocate(sources, 10)
+    assert sum(allocate(sources, 14).values()) == 14
