@@ -9,7 +9,7 @@ DAYS ?= 56
 SEED ?= 7
 OUT ?= nexus-out
 
-.PHONY: help bootstrap demo up test test-fast lint fmt typecheck schemas check-schemas bench package clean
+.PHONY: help bootstrap demo up test test-fast lint fmt typecheck schemas check-schemas bench package clean dashboard-test
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -44,8 +44,11 @@ typecheck: bootstrap  ## mypy with the pydantic plugin
 schemas: bootstrap  ## export the event JSON Schemas to contracts/schemas/
 	$(RUN) python -m nexus_contracts.schemas contracts/schemas
 
-test: lint typecheck  ## everything: lint, types, unit, contract, integration, infra, e2e, reliability
+test: lint typecheck dashboard-test  ## everything: lint, types, unit, contract, integration, infra, e2e, reliability
 	$(RUN) pytest -n 2 --dist loadgroup -q
+
+dashboard-test:  ## dashboard: npm ci from the lock, strict type check, Vitest, vite build (browser suite runs in test)
+	cd dashboard && npm ci --no-audit --no-fund && npm run typecheck && npm test && npx vite build
 
 test-fast: bootstrap  ## unit and contract tests only
 	$(RUN) pytest -q tests/unit tests/contract
