@@ -74,11 +74,21 @@ class LambdaRegistry:
         self, handlers: dict[str, Handler | str], prefix: str, region: str, account: str = "123456789012"
     ) -> None:
         self._handlers = dict(handlers)
+        self._defaults = dict(handlers)
         self._prefix = prefix
         self._region = region
         self._account = account
         self._lock = threading.Lock()
         self._in_flight = 0
+
+    def register(self, name: str, handler: Handler | str) -> None:
+        """Add or replace the handler of logical function `name` (tests, stand-ins)."""
+        with self._lock:
+            self._handlers[name] = handler
+
+    def restore_defaults(self) -> None:
+        with self._lock:
+            self._handlers = dict(self._defaults)
 
     def logical(self, ref: str) -> str | None:
         """The registered logical name for `ref`, or None when nothing handles it."""

@@ -97,8 +97,8 @@ class SqsPoller:
             try:
                 for esm in self._mappings():
                     worked |= self.poll_once(esm)
-            except Exception:  # keep polling: a vanished queue (reset) must not kill the thread
-                log.exception("event-source poll failed")
+            except Exception as exc:  # keep polling: a vanished queue (reset) must not kill the thread
+                log.warning("event-source poll failed: %s", exc)
                 self._urls.clear()
                 self._refreshed = 0.0
             if not worked:

@@ -125,12 +125,15 @@ class LocalRuntime:
         try:
             assert self.resources is not None
             provisioner.run_functions(self.resources)
+            if self._server is None:  # stopped meanwhile
+                return
             self._poller = SqsPoller(self.endpoint, self.region, self.lambdas)
             self._poller.start()
             patches.apply(patches.SFN_PATCHES)
             provisioner.run_weekly(self.resources)
         except Exception:
-            log.exception("deferred resources could not be provisioned")
+            if self._server is not None:  # not a runtime stopped while still provisioning
+                log.exception("deferred resources could not be provisioned")
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         """Block until the deferred resources (functions + ESMs, ECS, state machine) exist."""
@@ -227,7 +230,6 @@ class LocalRuntime:
         """Stop the threads, save state (when persisting), shut the server down."""
         if self._server is None:
             return
-        self.wait_ready()
         for part in (self._scheduler, self._poller):
             if part is not None:
                 part.stop()

@@ -37,10 +37,20 @@ class TaskRunner:
 
     def __init__(self, runners: Mapping[str, Runner], prefix: str, base_env: Callable[[], dict[str, str]]):
         self._runners = dict(runners)
+        self._defaults = dict(runners)
         self._prefix = prefix
         self._base_env = base_env
         self._runs: dict[str, TaskRun] = {}
         self._lock = threading.Lock()
+
+    def register(self, family: str, runner: Runner) -> None:
+        """Add or replace the runner of logical family `family` (tests, stand-ins)."""
+        with self._lock:
+            self._runners[family] = runner
+
+    def restore_defaults(self) -> None:
+        with self._lock:
+            self._runners = dict(self._defaults)
 
     def logical(self, task_definition: str) -> str | None:
         family = family_of(task_definition)

@@ -1,0 +1,69 @@
+"""Shared local-runtime fixtures for integration tests.
+
+`local_runtime`: one runtime per test process (session), on a temporary state folder, started and
+fully provisioned. `fresh_runtime`: the same runtime wiped and provisioned again, with default
+handlers and task runners restored afterwards. Register stand-ins with
+`runtime.lambdas.register(name, fn)` / `runtime.tasks.register(family, runner)`; create an extra
+function in moto (needed for an event-source mapping) with `make_function`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from nexus_local.runtime import LocalRuntime
+
+
+@pytest.fixture(scope="session")
+def local_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRuntime]:
+    runtime = LocalRuntime(state_dir=tmp_path_factory.mktemp("nexus-state"), persist=False)
+    runtime.start()
+    runtime.wait_ready()
+    try:
+        yield runtime
+    finally:
+        runtime.stop()
+
+
+@pytest.fixture
+def fresh_runtime(local_runtime: LocalRuntime) -> Iterator[LocalRuntime]:
+    local_runtime.reset()
+    try:
+        yield local_runtime
+    finally:
+        local_runtime.lambdas.restore_defaults()
+        local_runtime.tasks.restore_defaults()
+
+
+def _zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("handler.py", "def handler(event, context):\n    return None\n")
+    return buf.getvalue()
+
+
+def make_function(runtime: LocalRuntime, name: str, handler: Callable[[Any, Any], Any]) -> str:
+    """Create function `nexus-local-<name>` in moto, route its invokes to `handler`; returns its ARN."""
+    iam = runtime.client("iam")
+    role_name = f"{runtime.prefix}test-role"
+    try:
+        role = iam.get_role(RoleName=role_name)["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        policy = json.dumps({"Version": "2012-10-17", "Statement": []})
+        role = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=policy)["Role"]["Arn"]
+    created = runtime.client("lambda").create_function(
+        FunctionName=runtime.prefix + name,
+        Runtime="python3.11",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": _zip()},
+    )
+    runtime.lambdas.register(name, handler)
+    arn: str = created["FunctionArn"]
+    return arn
