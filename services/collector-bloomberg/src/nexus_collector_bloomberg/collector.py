@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -22,8 +23,9 @@ from nexus_contracts import Dataset, Observation, Resolution, Source, Unit
 from nexus_core.collector.base import Collector, FetchRequest, RawPayload, Window
 from nexus_core.errors import AuthFailed, ContractViolation, SourceSchemaChanged, SourceUnavailable
 from nexus_core.http import HttpClient, Response, client_for
-from nexus_core.observability import logger
 from nexus_core.secrets import get_secret
+
+logger = logging.getLogger(__name__)
 
 FIELDS = ("PX_SETTLE", "PX_LAST")
 MISSING = "N.A."

@@ -9,6 +9,7 @@ value appears weeks after the month and is revised later. Publish time = `realti
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -21,8 +22,9 @@ from nexus_contracts import Dataset, Observation, Resolution, Source, Unit
 from nexus_core.collector.base import Collector, FetchRequest, RawPayload, Window
 from nexus_core.errors import AuthFailed, ContractViolation, SourceSchemaChanged, SourceUnavailable
 from nexus_core.http import HttpClient, client_for
-from nexus_core.observability import logger
 from nexus_core.secrets import get_secret
+
+logger = logging.getLogger(__name__)
 
 TZ = ZoneInfo("America/New_York")
 
