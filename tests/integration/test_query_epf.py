@@ -1,15 +1,17 @@
-"""Must-show: the real EPF DE prices through the LakeWriter, then daily_summary equals pandas.
+"""Must-show: the real EPF DE prices through the validator, then daily_summary equals pandas.
 
 DE.csv (../shared/data/epf, read in place) holds hourly day-ahead prices stamped in naive local
 market time (CET/CEST), 24 rows every day: the dataset authors filled the hour that does not exist
 on the spring-forward day (its value is the mean of its neighbours) and kept one 02:00 row on the
-fall-back day. Loading drops the non-existent hour and maps the ambiguous 02:00 to its first
+fall-back day. The loader sends one `observations.collected` event per week to the validator's
+own message path (rules, LakeWriter merge, partition records). Loading drops the non-existent hour and maps the ambiguous 02:00 to its first
 (summer-time) occurrence, so the spring day has its 23 real hours and the autumn day 24 of 25.
 """
 
 from __future__ import annotations
 
 import csv
+from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,9 +20,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nexus_contracts import AreaCode, Dataset, Observation, Resolution, Source, Unit
-from nexus_core.lake import LakeWriter
+from nexus_contracts import (
+    AreaCode,
+    Dataset,
+    Envelope,
+    EventType,
+    Observation,
+    ObservationsCollected,
+    Resolution,
+    Source,
+    Unit,
+)
+from nexus_core.metadata import MetadataRepository
+from nexus_core.query.lake_ops import verify_partitions
 from nexus_core.query.local import LocalQueryEngine
+from nexus_validator.pipeline import ValidatorServices, process_message
 from tests.integration.test_query_support import LakeEnv, lake_env  # noqa: F401
 
 pytestmark = [pytest.mark.xdist_group("query_epf"), pytest.mark.slow]
@@ -97,17 +111,47 @@ def pandas_daily(path: Path) -> pd.DataFrame:
     return daily
 
 
+def weekly_events(observations: list[Observation]) -> list[Envelope[ObservationsCollected]]:
+    """observations.collected envelopes, one per run of 7 consecutive local days."""
+    by_week: dict[date, list[Observation]] = defaultdict(list)
+    for obs in observations:
+        local_day = obs.interval_start_utc.astimezone(BRUSSELS).date()
+        by_week[local_day - timedelta(days=local_day.weekday())].append(obs)
+    events = []
+    for monday, batch in sorted(by_week.items()):
+        start = datetime.combine(monday, datetime.min.time(), BRUSSELS).astimezone(UTC)
+        end = datetime.combine(monday + timedelta(days=7), datetime.min.time(), BRUSSELS).astimezone(UTC)
+        payload = ObservationsCollected(
+            source=Source.ENTSOE,
+            dataset=Dataset.DAY_AHEAD_PRICE,
+            window_start_utc=start,
+            window_end_utc=end,
+            run_id=f"epf-de-{monday.isoformat()}",
+            observations=tuple(batch),
+        )
+        events.append(
+            Envelope[ObservationsCollected](
+                event_type=EventType.OBSERVATIONS_COLLECTED, producer="epf-loader", payload=payload
+            )
+        )
+    return events
+
+
 @pytest.fixture(scope="module")
 def loaded(lake_env: LakeEnv, shared_data: Path) -> LocalQueryEngine:  # noqa: F811
-    observations = load_observations(shared_data / "epf" / "DE.csv")
-    LakeWriter(lake_env.settings).merge_write(observations)
+    services = ValidatorServices.from_settings(lake_env.settings)
+    events = weekly_events(load_observations(shared_data / "epf" / "DE.csv"))
+    outcomes = [process_message(event.model_dump_json(), services) for event in events]
+    # Every real hour passes the rules: nothing is quarantined
+    assert sum(o.quarantined for o in outcomes) == 0
+    assert sum(o.accepted for o in outcomes) == sum(len(e.payload.observations or ()) for e in events)
     return LocalQueryEngine.from_settings(lake_env.settings)
 
 
 def test_daily_summary_base_and_peak_equal_pandas_on_the_csv(
     loaded: LocalQueryEngine, shared_data: Path
 ) -> None:
-    # Given eight weeks of real DE prices written through the LakeWriter
+    # Given eight weeks of real DE prices validated and written by the validator
     expected = pandas_daily(shared_data / "epf" / "DE.csv")
     # When daily_summary is queried from the lake
     result = loaded.execute(
@@ -139,3 +183,20 @@ def test_dst_days_of_the_real_series(loaded: LocalQueryEngine) -> None:
     assert days[date(2016, 3, 28)]["completeness"] == 1.0
     assert days[date(2016, 10, 30)]["expected_mtus"] == 25
     assert days[date(2016, 10, 30)]["completeness"] == pytest.approx(24 / 25)
+
+
+def test_the_validators_partition_records_verify(loaded: LocalQueryEngine, lake_env: LakeEnv) -> None:  # noqa: F811
+    # Given the partition records the validator wrote for the loaded files
+    records = MetadataRepository(lake_env.settings).list_partitions(
+        source="entsoe", dataset="day_ahead_price"
+    )
+    s3 = lake_env.client("s3")
+
+    def read(key: str) -> bytes:
+        return bytes(s3.get_object(Bucket=lake_env.settings.bucket, Key=key)["Body"].read())
+
+    # When every file is checked against its record
+    checked, mismatches = verify_partitions(records, read)
+    # Then there is one record per lake file and every checksum matches
+    assert checked == len(loaded.lake_files()) > 50
+    assert mismatches == []

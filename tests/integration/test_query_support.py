@@ -1,4 +1,4 @@
-"""A real moto server with the lake's bucket, metadata table and alerts topic, for the query tests.
+"""A real moto server with the lake's bucket, metadata table, topics and quarantine queue.
 
 Holds fixtures and helpers only; the query integration modules import `lake_env` from here.
 """
@@ -6,6 +6,7 @@ Holds fixtures and helpers only; the query integration modules import `lake_env`
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,8 +17,6 @@ from moto.server import ThreadedMotoServer
 
 from nexus_core import aws
 from nexus_core.settings import NexusSettings, get_settings
-
-BUCKET, TABLE = "nexus-qtest-data", "nexus-qtest-metadata"
 
 
 @dataclass
@@ -42,12 +41,14 @@ class LakeEnv:
         return out
 
 
-def _provision(endpoint: str) -> LakeEnv:
+def _provision(endpoint: str, tag: str) -> LakeEnv:
+    """Resources named with `tag`: moto's state is per process, so each fixture gets its own names."""
+    bucket, table = f"nexus-{tag}-data", f"nexus-{tag}-metadata"
     s3 = boto3.client("s3", endpoint_url=endpoint, region_name="eu-west-1")
-    s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-    s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     boto3.client("dynamodb", endpoint_url=endpoint, region_name="eu-west-1").create_table(
-        TableName=TABLE,
+        TableName=table,
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         AttributeDefinitions=[
             {"AttributeName": "pk", "AttributeType": "S"},
@@ -57,16 +58,20 @@ def _provision(endpoint: str) -> LakeEnv:
     )
     sns = boto3.client("sns", endpoint_url=endpoint, region_name="eu-west-1")
     sqs = boto3.client("sqs", endpoint_url=endpoint, region_name="eu-west-1")
-    topic = sns.create_topic(Name="nexus-qtest-alerts")["TopicArn"]
-    tap = sqs.create_queue(QueueName="qtest-alerts-tap")["QueueUrl"]
+    topic = sns.create_topic(Name=f"nexus-{tag}-alerts")["TopicArn"]
+    observations = sns.create_topic(Name=f"nexus-{tag}-observations")["TopicArn"]
+    quarantine = sqs.create_queue(QueueName=f"nexus-{tag}-quarantine")["QueueUrl"]
+    tap = sqs.create_queue(QueueName=f"{tag}-alerts-tap")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=tap, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
     settings = NexusSettings.model_validate(
         {
             "env": "qtest",
-            "bucket": BUCKET,
-            "table": TABLE,
+            "bucket": bucket,
+            "table": table,
             "alerts_topic_arn": topic,
+            "observations_topic_arn": observations,
+            "quarantine_queue_url": quarantine,
             "NEXUS_S3_ENDPOINT_URL": endpoint,
         }
     )
@@ -83,8 +88,12 @@ def lake_env() -> Iterator[LakeEnv]:
     with pytest.MonkeyPatch.context() as mp:
         for key, value in _provision_env(endpoint).items():
             mp.setenv(key, value)
-        provisioned = _provision(endpoint)
+        provisioned = _provision(endpoint, f"q{uuid.uuid4().hex[:8]}")
+        mp.setenv("NEXUS_BUCKET", provisioned.settings.bucket)
+        mp.setenv("NEXUS_TABLE", provisioned.settings.table)
         mp.setenv("NEXUS_ALERTS_TOPIC_ARN", provisioned.settings.alerts_topic_arn)
+        mp.setenv("NEXUS_OBSERVATIONS_TOPIC_ARN", provisioned.settings.observations_topic_arn)
+        mp.setenv("NEXUS_QUARANTINE_QUEUE_URL", provisioned.settings.quarantine_queue_url)
         aws.clear_cache()
         get_settings.cache_clear()
         try:
@@ -102,7 +111,5 @@ def _provision_env(endpoint: str) -> dict[str, str]:
         "AWS_DEFAULT_REGION": "eu-west-1",
         "AWS_ENDPOINT_URL": endpoint,
         "NEXUS_ENV": "qtest",
-        "NEXUS_BUCKET": BUCKET,
-        "NEXUS_TABLE": TABLE,
         "POWERTOOLS_METRICS_DISABLED": "true",
     }
