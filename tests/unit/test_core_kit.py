@@ -24,7 +24,6 @@ from nexus_core.metadata import MetadataRepository
 from tests.unit import test_core_moto
 from tests.unit.test_core_moto import MotoEnv
 
-pytestmark = pytest.mark.xdist_group("core_moto")
 moto_env = test_core_moto.moto_env
 
 

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pytest
 
 from nexus_contracts import AreaCode, Dataset, Observation, Resolution, Source, Unit
 from nexus_core.lake import LakeReader, LakeWriter, merge_rows, observation_row, rows_to_parquet
@@ -15,7 +14,6 @@ from nexus_core.lake_schema import OBSERVATION_SCHEMA, raw_key
 from tests.unit import test_core_moto
 from tests.unit.test_core_moto import MotoEnv
 
-pytestmark = pytest.mark.xdist_group("core_moto")
 moto_env = test_core_moto.moto_env
 
 T0 = datetime(2024, 1, 15, tzinfo=UTC)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-
 from nexus_contracts import AlertRaised, Severity, Source
 from nexus_contracts.events import AlertKind
 from nexus_core.alerts import AlertPublisher
@@ -13,7 +11,6 @@ from nexus_core.metadata import ALERT_TTL, MetadataRepository, PartitionRecord, 
 from tests.unit import test_core_moto
 from tests.unit.test_core_moto import MotoEnv
 
-pytestmark = pytest.mark.xdist_group("core_moto")
 moto_env = test_core_moto.moto_env
 
 NOW = datetime(2024, 3, 1, 6, 0, tzinfo=UTC)

@@ -20,8 +20,6 @@ from moto.server import ThreadedMotoServer
 from nexus_core import aws
 from nexus_core.settings import NexusSettings
 
-pytestmark = pytest.mark.xdist_group("core_moto")
-
 
 @dataclass
 class MotoEnv:

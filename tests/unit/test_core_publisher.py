@@ -24,7 +24,6 @@ from nexus_core.publisher import EventPublisher, resolve_claim_check
 from tests.unit import test_core_moto
 from tests.unit.test_core_moto import MotoEnv
 
-pytestmark = pytest.mark.xdist_group("core_moto")
 moto_env = test_core_moto.moto_env
 
 T0 = datetime(2024, 2, 1, tzinfo=UTC)

@@ -6,8 +6,6 @@ import json
 from datetime import date
 from typing import Any
 
-import pytest
-
 from nexus_collector_sim.collector import SimCollector
 from nexus_core.collector.base import Window
 from nexus_core.collector.kit import KitServices, run_collection
@@ -20,7 +18,6 @@ from nexus_validator.sns import unwrap
 from tests.unit import test_core_moto
 from tests.unit.test_core_moto import MotoEnv
 
-pytestmark = pytest.mark.xdist_group("core_moto")
 moto_env = test_core_moto.moto_env
 
 
@@ -117,7 +114,9 @@ def test_poison_record_is_quarantined_and_the_rest_lands(moto_env: MotoEnv) -> N
     stored = json.loads(s3.get_object(Bucket=moto_env.settings.bucket, Key=entry["s3_key"])["Body"].read())
     assert stored["id"] == entry["id"]
     # And partition records exist for both UTC days the local day touches
-    records = MetadataRepository(moto_env.settings).list_partitions("sim", "temperature")
+    records = MetadataRepository(moto_env.settings).list_partitions(
+        "sim", "temperature", date(2024, 2, 1), date(2024, 2, 7)
+    )
     assert [r.day for r in records] == [date(2024, 2, 5), date(2024, 2, 6)]
     assert sum(r.rows for r in records) == 95
     # And a data-quality alert went out
