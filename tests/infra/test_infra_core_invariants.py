@@ -164,6 +164,7 @@ def test_glue_table_matches_the_lake_schema_with_projection(core_all_options: Re
     columns = [c["name"] for c in table.inputs["storageDescriptor"]["columns"]]
     # Then its columns are the lake schema's, partitions are projected (no crawler)
     assert columns == OBSERVATION_SCHEMA.names
+    assert table.inputs["name"] == "raw_observations"
     assert table.inputs["parameters"]["projection.enabled"] == "true"
     assert table.inputs["parameters"]["storage.location.template"].startswith(
         "s3://nexus-test-data/raw-data/year="

@@ -9,6 +9,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "powertools": ("aws-lambda-powertools", "aws-xray-sdk", "jmespath", "typing-extensions", "wrapt"),
     "pyarrow": ("pyarrow", "numpy"),
 }
+# The local query engine: in AWS the same SQL runs on Athena, so no function ships DuckDB.
+LOCAL_ONLY: tuple[str, ...] = ("duckdb",)
 # Provided by the Lambda Python runtime itself.
 RUNTIME_PROVIDED: tuple[str, ...] = ("boto3", "botocore", "s3transfer", "python-dateutil", "six", "urllib3")
 

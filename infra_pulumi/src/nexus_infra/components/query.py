@@ -5,48 +5,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
-import pyarrow as pa
 
-from nexus_core.lake_schema import OBSERVATION_SCHEMA, RAW_PREFIX
+from nexus_core.query.glue import glue_table_spec
+from nexus_core.query.sql import RAW_TABLE
 from nexus_infra.components.buckets import SecureBucket, expire_after
 from nexus_infra.config import InfraConfig
 
-TABLE = "raw_observations"
-PARTITION_KEYS = ("year", "month", "day")
 
-
-def glue_type(arrow: pa.DataType) -> str:
-    """Arrow type of a lake column → Glue/Hive type."""
-    if pa.types.is_timestamp(arrow):
-        return "timestamp"
-    if pa.types.is_floating(arrow):
-        return "double"
-    if pa.types.is_string(arrow):
-        return "string"
-    raise ValueError(f"no Glue type for {arrow}")
-
-
-def glue_columns() -> list[dict[str, str]]:
-    """The table's columns, in the lake schema's order (one source of truth: lake_schema)."""
-    return [{"name": f.name, "type": glue_type(f.type)} for f in OBSERVATION_SCHEMA]
-
-
-def projection(bucket: str) -> dict[str, str]:
-    location = f"s3://{bucket}/{RAW_PREFIX}/year=${{year}}/month=${{month}}/day=${{day}}/"
+def table_args(spec: dict[str, Any]) -> dict[str, Any]:
+    """Glue `TableInput` (nexus_core.query.glue, shared with the local runtime) → CatalogTable args."""
+    sd = spec["StorageDescriptor"]
     return {
-        "classification": "parquet",
-        "projection.enabled": "true",
-        "projection.year.type": "integer",
-        "projection.year.range": "2015,2099",
-        "projection.month.type": "integer",
-        "projection.month.range": "1,12",
-        "projection.month.digits": "2",
-        "projection.day.type": "integer",
-        "projection.day.range": "1,31",
-        "projection.day.digits": "2",
-        "storage.location.template": location,
+        "name": spec["Name"],
+        "table_type": spec["TableType"],
+        "parameters": spec["Parameters"],
+        "partition_keys": [{"name": k["Name"], "type": k["Type"]} for k in spec["PartitionKeys"]],
+        "storage_descriptor": {
+            "location": sd["Location"],
+            "input_format": sd["InputFormat"],
+            "output_format": sd["OutputFormat"],
+            "ser_de_info": {
+                "serialization_library": sd["SerdeInfo"]["SerializationLibrary"],
+                "parameters": sd["SerdeInfo"].get("Parameters", {}),
+            },
+            "columns": [{"name": c["Name"], "type": c["Type"]} for c in sd["Columns"]],
+        },
     }
 
 
@@ -56,23 +43,18 @@ class Query(pulumi.ComponentResource):
     ) -> None:
         super().__init__("nexus:query:Query", "query", None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.database = aws.glue.CatalogDatabase("lake", name=cfg.name("lake").replace("-", "_"), opts=child)
+        self.database = aws.glue.CatalogDatabase(
+            "lake", name=f"nexus_{cfg.env}".replace("-", "_"), opts=child
+        )
+        args = bucket_name.apply(lambda bucket: table_args(glue_table_spec(bucket)))
         self.table = aws.glue.CatalogTable(
-            TABLE,
-            name=TABLE,
+            RAW_TABLE,
+            name=args["name"],
             database_name=self.database.name,
-            table_type="EXTERNAL_TABLE",
-            parameters=bucket_name.apply(projection),
-            partition_keys=[{"name": key, "type": "string"} for key in PARTITION_KEYS],
-            storage_descriptor={
-                "location": pulumi.Output.concat("s3://", bucket_name, f"/{RAW_PREFIX}/"),
-                "input_format": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-                "output_format": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-                "ser_de_info": {
-                    "serialization_library": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
-                },
-                "columns": glue_columns(),
-            },
+            table_type=args["table_type"],
+            parameters=args["parameters"],
+            partition_keys=args["partition_keys"],
+            storage_descriptor=args["storage_descriptor"],
             opts=child,
         )
         self.results = SecureBucket(
@@ -85,7 +67,7 @@ class Query(pulumi.ComponentResource):
         )
         self.workgroup = aws.athena.Workgroup(
             "analysts",
-            name=cfg.name("analysts"),
+            name=f"nexus-{cfg.env}",  # the names nexus_core.query.settings expects by default
             force_destroy=True,
             configuration={
                 "enforce_workgroup_configuration": True,
