@@ -18,6 +18,7 @@ import pytest
 from nexus_core.lake import rows_to_parquet
 from nexus_core.lake_schema import raw_key
 from nexus_core.query import DayRange
+from nexus_core.query.bounds import with_partition_predicate
 from nexus_core.query.local import LocalQueryEngine
 
 PUBLISHED = datetime(2024, 1, 1, tzinfo=UTC)
@@ -166,6 +167,9 @@ def test_date_bounds_prune_the_files_read_without_changing_the_answer(tmp_path: 
     unpruned = bounded.replace("WHERE", "WHERE false OR (") + ")"
     assert engine.execute(unpruned).rows == answer
     assert len(engine.last_scanned_files) == 11
+    # And the partition predicate added for Athena selects the same rows
+    assert engine.execute(with_partition_predicate(bounded)).rows == answer
+    assert "year = 2024" in with_partition_predicate(bounded)
     # And explicit day bounds narrow further
     engine.execute("SELECT count(*) FROM raw_observations", days=DayRange(date(2024, 2, 3), date(2024, 2, 3)))
     assert len(engine.last_scanned_files) == 1

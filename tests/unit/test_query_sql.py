@@ -14,6 +14,7 @@ from sqlglot import exp
 from nexus_core.lake_schema import OBSERVATION_SCHEMA
 from nexus_core.query import DayRange, QueryResult, athena_view_ddl, day_range, glue_table_spec, to_athena
 from nexus_core.query.athena import AthenaQueryEngine, AthenaQueryFailed
+from nexus_core.query.bounds import partition_predicate
 from nexus_core.query.result import to_csv, to_json, to_table
 from nexus_core.query.settings import QuerySettings
 
@@ -199,3 +200,34 @@ def test_athena_engine_raises_on_failure() -> None:
     # Then the engine raises with Athena's reason
     with stub, pytest.raises(AthenaQueryFailed, match="SYNTAX_ERROR"):
         engine.execute("SELECT 1")
+
+
+def test_partition_predicate_spans_months_day_by_day() -> None:
+    # Given a range across a month end, then an open one
+    # Then one clause per month bounds the days, and an open range gives nothing
+    assert partition_predicate(DayRange(date(2024, 1, 30), date(2024, 3, 2))) == (
+        "((year = 2024 AND month = 1 AND day BETWEEN 30 AND 31)"
+        " OR (year = 2024 AND month = 2 AND day BETWEEN 1 AND 29)"
+        " OR (year = 2024 AND month = 3 AND day BETWEEN 1 AND 2))"
+    )
+    assert partition_predicate(DayRange(date(2024, 1, 30), None)) is None
+
+
+def test_athena_requests_repeat_date_bounds_on_partition_columns() -> None:
+    # Given a bounded query on raw_observations
+    engine, _ = _athena()
+    sql = (
+        "SELECT avg(value) FROM raw_observations WHERE interval_start_utc >= TIMESTAMP '2024-01-31 00:00:00' "
+        "AND interval_start_utc < TIMESTAMP '2024-02-02 00:00:00'"
+    )
+    # When its Athena request is built
+    query = engine.start_request(sql)["QueryString"]
+    # Then it still parses in Trino and names the partitions projection must read
+    tree = sqlglot.parse_one(query, read="trino")
+    assert tree.find(exp.Where) is not None
+    compact = " ".join(query.split())
+    assert "year = 2024 AND month = 1 AND day BETWEEN 31 AND 31" in compact
+    assert "year = 2024 AND month = 2 AND day BETWEEN 1 AND 1" in compact
+    # And a view query is left as written
+    view = "SELECT * FROM daily_summary WHERE delivery_day = DATE '2024-01-01'"
+    assert engine.start_request(view)["QueryString"] == to_athena(view)

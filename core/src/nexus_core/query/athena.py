@@ -1,7 +1,8 @@
 """Athena engine: the same DuckDB-dialect SQL, transpiled to Trino and run in the workgroup.
 
 The workgroup holds the result location and the bytes-scanned limit, so requests name only the
-workgroup and the Glue database.
+workgroup and the Glue database. Date bounds on raw_observations are repeated on the partition
+columns, which is what partition projection prunes on.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nexus_core.errors import NexusError
+from nexus_core.query.bounds import with_partition_predicate
 from nexus_core.query.dialect import to_athena
 from nexus_core.query.result import QueryResult
 from nexus_core.query.settings import QuerySettings
@@ -35,7 +37,7 @@ class AthenaQueryEngine:
     def start_request(self, sql: str) -> dict[str, Any]:
         """The StartQueryExecution request for one DuckDB-dialect statement."""
         return {
-            "QueryString": to_athena(sql),
+            "QueryString": to_athena(with_partition_predicate(sql)),
             "QueryExecutionContext": {"Database": self._settings.database},
             "WorkGroup": self._settings.workgroup,
         }

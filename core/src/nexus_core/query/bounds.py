@@ -113,3 +113,32 @@ def day_range(sql: str) -> DayRange:
         if isinstance(column, exp.Column) and column.name in ("interval_start_utc", "delivery_day") and when:
             days = days.narrowed(*_bound(column.name, op, when))
     return days
+
+
+def partition_predicate(days: DayRange) -> str | None:
+    """Conditions on year/month/day covering `days` (one clause per month), or None when open.
+
+    Athena's partition projection prunes on these columns only, not on interval_start_utc.
+    """
+    if days.first is None or days.last is None or days.last < days.first:
+        return None
+    clauses: list[str] = []
+    month = days.first.replace(day=1)
+    while month <= days.last:
+        following = (month + timedelta(days=32)).replace(day=1)
+        low = max(days.first, month).day
+        high = min(days.last, following - timedelta(days=1)).day
+        clauses.append(f"(year = {month.year} AND month = {month.month} AND day BETWEEN {low} AND {high})")
+        month = following
+    return "(" + " OR ".join(clauses) + ")"
+
+
+def with_partition_predicate(sql: str) -> str:
+    """`sql` with its day bounds repeated on the partition columns, when it reads raw_observations."""
+    tree = _single_lake_select(sql)
+    if tree is None or next(tree.find_all(exp.Table)).name != "raw_observations":
+        return sql
+    predicate = partition_predicate(day_range(sql))
+    if predicate is None:
+        return sql
+    return tree.where(predicate, dialect="duckdb", copy=True).sql(dialect="duckdb")
