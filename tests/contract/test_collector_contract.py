@@ -32,7 +32,7 @@ Record = Observation | NewsItem
 
 def replay_client(source: str) -> HttpClient:
     """A client with a fake clock (no real backoff waits) and a read timeout below the fault delay."""
-    return HttpClient(source, timeout_s=0.25, clock=FakeClock(), rng=random.Random(0), retry=RetryPolicy())
+    return HttpClient(source, timeout_s=0.5, clock=FakeClock(), rng=random.Random(0), retry=RetryPolicy())
 
 
 def collect(collector: Collector, first: date, last: date) -> list[Record]:

@@ -9,18 +9,19 @@ the run with `RateLimited`. Every wait goes through the injectable clock.
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import urllib3
 
-from nexus_core.errors import RateLimited, SourceUnavailable
+from nexus_core.errors import RateLimited, SourceSchemaChanged, SourceUnavailable
 from nexus_core.ratelimit import Clock, SystemClock, TokenBucket
 
 log = logging.getLogger(__name__)
@@ -288,3 +289,26 @@ def client_for(
         quota_hook=alert_quota_hook,
         bucket_is_quota=bucket_is_quota,
     )
+
+
+ParseFn = TypeVar("ParseFn", bound=Callable[..., Any])
+
+
+def alert_on_schema_change(parse: ParseFn) -> ParseFn:
+    """Decorate a collector's `parse`: a SourceSchemaChanged also raises a `schema_changed` alert."""
+
+    @functools.wraps(parse)
+    def wrapper(self: Any, raw: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return parse(self, raw, *args, **kwargs)
+        except SourceSchemaChanged as exc:
+            source = str(getattr(self.source, "value", self.source))
+            raise_source_alert(
+                source,
+                "schema_changed",
+                f"{source}: response format changed",
+                f"{exc} (request {getattr(raw.request, 'key', '?')})",
+            )
+            raise
+
+    return wrapper  # type: ignore[return-value]

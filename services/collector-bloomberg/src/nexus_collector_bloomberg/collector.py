@@ -22,7 +22,7 @@ from nexus_collector_bloomberg.auth import BloombergAuth
 from nexus_contracts import Dataset, Observation, Resolution, Source, Unit
 from nexus_core.collector.base import Collector, FetchRequest, RawPayload, Window
 from nexus_core.errors import AuthFailed, ContractViolation, SourceSchemaChanged, SourceUnavailable
-from nexus_core.http import HttpClient, Response, client_for
+from nexus_core.http import HttpClient, Response, alert_on_schema_change, client_for
 from nexus_core.secrets import get_secret
 
 logger = logging.getLogger(__name__)
@@ -162,6 +162,7 @@ class BloombergCollector(Collector):
             "formatting": {"@type": "MediaType", "outputMediaType": "application/json"},
         }
 
+    @alert_on_schema_change
     def parse(self, raw: RawPayload) -> Sequence[Observation]:
         return parse_output(raw, self.settings.instruments(), ZoneInfo(self.settings.exchange_tz))
 

@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from nexus_contracts import Dataset, Observation, Resolution, Source, Unit
 from nexus_core.collector.base import Collector, FetchRequest, RawPayload, Window
 from nexus_core.errors import AuthFailed, ContractViolation, SourceSchemaChanged, SourceUnavailable
-from nexus_core.http import HttpClient, client_for
+from nexus_core.http import HttpClient, alert_on_schema_change, client_for
 from nexus_core.secrets import get_secret
 
 PAGE = 5000
@@ -155,6 +155,7 @@ class EiaCollector(Collector):
             request=request, body=b"[" + b",".join(pages) + b"]", content_type="application/json"
         )
 
+    @alert_on_schema_change
     def parse(self, raw: RawPayload) -> Sequence[Observation]:
         return parse_pages(raw)
 

@@ -21,7 +21,7 @@ from nexus_contracts import AREAS, AreaCode, Dataset, Observation, Resolution, S
 from nexus_contracts.registries import area_for_eic
 from nexus_core.collector.base import Collector, FetchRequest, RawPayload, Window
 from nexus_core.errors import AuthFailed, SourceSchemaChanged, SourceUnavailable
-from nexus_core.http import HttpClient, client_for
+from nexus_core.http import HttpClient, alert_on_schema_change, client_for
 from nexus_core.secrets import get_secret
 
 PAD = timedelta(days=1)
@@ -118,6 +118,7 @@ class EntsoeCollector(Collector):
             raise SourceUnavailable(f"ENTSO-E answered HTTP {response.status}")
         return RawPayload(request=request, body=body, content_type="application/xml", status=response.status)
 
+    @alert_on_schema_change
     def parse(self, raw: RawPayload) -> Sequence[Observation]:
         return to_observations(parse_document(raw.body), raw.request)
 

@@ -21,7 +21,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from nexus_contracts import Dataset, Observation, Resolution, Source, Unit
 from nexus_core.collector.base import Collector, FetchRequest, RawPayload, Window
 from nexus_core.errors import AuthFailed, ContractViolation, SourceSchemaChanged, SourceUnavailable
-from nexus_core.http import HttpClient, client_for
+from nexus_core.http import HttpClient, alert_on_schema_change, client_for
 from nexus_core.secrets import get_secret
 
 logger = logging.getLogger(__name__)
@@ -120,6 +120,7 @@ class FredCollector(Collector):
             raise SourceUnavailable(f"FRED answered HTTP {response.status} ({response.content_type})")
         return RawPayload(request=request, body=response.body, content_type="application/json")
 
+    @alert_on_schema_change
     def parse(self, raw: RawPayload) -> Sequence[Observation]:
         return parse_observations(raw)
 

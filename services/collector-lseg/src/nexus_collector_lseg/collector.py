@@ -22,7 +22,7 @@ from nexus_collector_lseg.auth import Credentials, TokenProvider
 from nexus_contracts import Dataset, Observation, Resolution, Source, Unit
 from nexus_core.collector.base import Collector, FetchRequest, RawPayload, Window
 from nexus_core.errors import AuthFailed, ContractViolation, SourceSchemaChanged, SourceUnavailable
-from nexus_core.http import HttpClient, Response, client_for
+from nexus_core.http import HttpClient, Response, alert_on_schema_change, client_for
 
 FIELDS = "DATE,TRDPRC_1,SETTLE,HIGH_1,LOW_1,OPEN_PRC,ACVOL_UNS"
 MAX_DAYS = 3000  # about the documented interday row limit per request
@@ -128,6 +128,7 @@ class LsegCollector(Collector):
         response = authorized_get(self.http, self.tokens, url, params)
         return RawPayload(request=request, body=response.body, content_type="application/json")
 
+    @alert_on_schema_change
     def parse(self, raw: RawPayload) -> Sequence[Observation]:
         return parse_summaries(raw)
 

@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from nexus_contracts import AREAS, AreaCode, Dataset, Observation, Quality, Resolution, Source, Unit
 from nexus_core.collector.base import Collector, FetchRequest, RawPayload, Window
 from nexus_core.errors import ContractViolation, SourceSchemaChanged, SourceUnavailable
-from nexus_core.http import HttpClient, client_for
+from nexus_core.http import HttpClient, alert_on_schema_change, client_for
 from nexus_core.secrets import get_secret
 
 FORECAST_URL = "https://api.open-meteo.com"
@@ -134,6 +134,7 @@ class OpenMeteoCollector(Collector):
             raise SourceUnavailable(f"Open-Meteo answered HTTP {response.status} ({response.content_type})")
         return RawPayload(request=request, body=response.body, content_type="application/json")
 
+    @alert_on_schema_change
     def parse(self, raw: RawPayload) -> Sequence[Observation]:
         return parse_hourly(raw, AreaCode(raw.request.params["area"]))
 

@@ -19,7 +19,7 @@ from nexus_collector_lseg.collector import authorized_get
 from nexus_contracts import Dataset, NewsItem, Source
 from nexus_core.collector.base import Collector, FetchRequest, RawPayload, Window
 from nexus_core.errors import AuthFailed, SourceSchemaChanged
-from nexus_core.http import HttpClient, client_for
+from nexus_core.http import HttpClient, alert_on_schema_change, client_for
 
 PAGE_LIMIT = 100
 MAX_PAGES = 50
@@ -96,6 +96,7 @@ class ReutersCollector(Collector):
             request=request, body=b"[" + b",".join(pages) + b"]", content_type="application/json"
         )
 
+    @alert_on_schema_change
     def parse(self, raw: RawPayload) -> Sequence[NewsItem]:  # type: ignore[override]
         return parse_headlines(raw)
 
