@@ -8,6 +8,7 @@ converted with zoneinfo, never with a fixed offset.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from nexus_contracts.observation import Observation, Resolution
@@ -19,6 +20,7 @@ def zone_of(obs: Observation) -> str:
     return AREAS[obs.area].tz if obs.area is not None else "UTC"
 
 
+@lru_cache(maxsize=8192)
 def local_day(instant: datetime, tz: str) -> date:
     """The local calendar day that contains a UTC instant."""
     return instant.astimezone(ZoneInfo(tz)).date()
@@ -42,6 +44,7 @@ def month_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+@lru_cache(maxsize=8192)  # a batch repeats the same starts for every series
 def expected_period(start_utc: datetime, resolution: Resolution, tz: str) -> tuple[datetime, datetime]:
     """The aligned UTC period of `resolution` that contains `start_utc`.
 
