@@ -21,10 +21,10 @@ from nexus_core.settings import NexusSettings, get_settings
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
-    """--endpoint / --state: which local lake a command reads (shared with `nexus lake`)."""
-    parser.add_argument("--endpoint", help="endpoint of a running local runtime (default: start one)")
+    """--endpoint / --state-dir: which local lake a command reads (shared with `nexus lake`)."""
+    parser.add_argument("--endpoint", help="a running `nexus up` (http://127.0.0.1:8000), else start one")
     parser.add_argument(
-        "--state",
+        "--state-dir",
         type=Path,
         default=Path(os.environ.get("NEXUS_STATE_DIR", ".nexus")),
         help="state folder of the local runtime started when no --endpoint is given (default .nexus)",
@@ -52,7 +52,7 @@ def _environment(**values: str) -> Iterator[None]:
 
 @contextmanager
 def local_settings(args: argparse.Namespace) -> Iterator[NexusSettings]:
-    """Settings pointing at the local runtime: the given endpoint, or one started on --state."""
+    """Settings pointing at the local runtime: the given endpoint, or one started on --state-dir."""
     if args.endpoint:
         with _environment(
             AWS_ENDPOINT_URL=args.endpoint,
@@ -64,7 +64,7 @@ def local_settings(args: argparse.Namespace) -> Iterator[NexusSettings]:
         return
     from nexus_local.runtime import LocalRuntime
 
-    with LocalRuntime(state_dir=args.state):
+    with LocalRuntime(state_dir=args.state_dir):
         aws.clear_cache()
         yield get_settings()
     aws.clear_cache()
