@@ -175,3 +175,31 @@ def test_state_survives_stop_and_start(tmp_path: Path) -> None:
     restored = json.loads(out.stdout.strip().splitlines()[-1])
     assert restored == {"body": "PAR1", "type": "application/x-parquet", "meta": {"rows": "3"}, "n": "4"}
     assert (tmp_path / "state" / "dynamodb.json").is_file()
+
+
+def test_clock_fires_due_rules(fresh_runtime: LocalRuntime) -> None:
+    from nexus_local.scheduler import LocalScheduler
+
+    # Given an every-minute rule (own name prefix) targeting a recording function
+    fired: list[Any] = []
+    fresh_runtime.lambdas.register("test-clock", lambda event, ctx: fired.append(event))
+    events = fresh_runtime.client("events")
+    events.put_rule(
+        Name="nexus-local-test-clock-tick", ScheduleExpression="cron(* * * * ? *)", State="ENABLED"
+    )
+    arn = "arn:aws:lambda:eu-west-1:123456789012:function:nexus-local-test-clock"
+    events.put_targets(
+        Rule="nexus-local-test-clock-tick", Targets=[{"Id": "t", "Arn": arn, "Input": '{"tick": 1}'}]
+    )
+    clock = LocalScheduler(fresh_runtime.endpoint, fresh_runtime.region, "nexus-local-test-clock-")
+
+    # When simulated time runs 600 times faster than real time (a minute every 0.1 s)
+    clock.start_clock(speedup=600)
+    deadline = time.monotonic() + 30
+    while len(fired) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    clock.stop()
+
+    # Then the rule fired repeatedly with its target's input
+    assert len(fired) >= 2
+    assert fired[0] == {"tick": 1}

@@ -20,6 +20,7 @@ from nexus_local.lambdas import FunctionNotFoundError, LambdaRegistry
 
 log = logging.getLogger(__name__)
 IDLE_SLEEP_S = 0.05
+LONG_POLL_S = 1
 ESM_REFRESH_S = 1.0
 
 
@@ -110,20 +111,24 @@ class SqsPoller:
         if name is None:
             return False
         url = self._url(esm["EventSourceArn"])
+        # A short long-poll: moto wakes it on arrival, and an idle runtime stays nearly idle.
+        # Received messages count as not visible, so wait_idle sees them before `busy` is set.
+        got = self._sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=min(int(esm.get("BatchSize") or 10), 10),
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+            WaitTimeSeconds=LONG_POLL_S,
+        )
+        messages = got.get("Messages", [])
+        if not messages:
+            return False
         self._busy.set()
         try:
-            got = self._sqs.receive_message(
-                QueueUrl=url,
-                MaxNumberOfMessages=min(int(esm.get("BatchSize") or 10), 10),
-                AttributeNames=["All"],
-                MessageAttributeNames=["All"],
-            )
-            messages = got.get("Messages", [])
-            if messages:
-                self._deliver(name, esm, url, messages)
-            return bool(messages)
+            self._deliver(name, esm, url, messages)
         finally:
             self._busy.clear()
+        return True
 
     def _deliver(self, name: str, esm: dict[str, Any], url: str, messages: list[dict[str, Any]]) -> None:
         records = [to_record(m, esm["EventSourceArn"], self._region) for m in messages]

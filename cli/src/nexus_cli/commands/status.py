@@ -30,8 +30,10 @@ def render(snap: Any, console: Console) -> None:
     for col in ("source", "last success", "last error", "failures"):
         sources.add_column(col)
     for s in snap.sources:
-        row = (s.get("last_success"), s.get("last_error"), s.get("consecutive_failures", 0))
-        sources.add_row(str(s.get("source")), *(str(v or "-") for v in row))
+        failures = str(s.get("consecutive_failures", 0))
+        sources.add_row(
+            str(s.get("source")), str(s.get("last_success") or "-"), str(s.get("last_error") or "-"), failures
+        )
     parts = Table(title="Partitions")
     for col in ("source", "dataset", "days", "rows"):
         parts.add_column(col, justify="right" if col in ("days", "rows") else "left")
@@ -42,6 +44,7 @@ def render(snap: Any, console: Console) -> None:
     queues.add_column("messages", justify="right")
     for name, depth in snap.queues.items():
         queues.add_row(name, str(depth))
+    queues.add_row("quarantine/ objects (S3)", str(snap.quarantine_objects))
     for table in (sources, parts, queues):
         console.print(table)
 
