@@ -97,6 +97,27 @@ def test_query_prints_csv_and_table(lake: LakeEnv, capsys: pytest.CaptureFixture
     assert table_out.splitlines()[-1] == "(3 rows)"
 
 
+def test_query_reads_only_the_days_asked_for(lake: LakeEnv, capsys: pytest.CaptureFixture[str]) -> None:
+    # When raw rows are counted with the files limited to one UTC day
+    sql = "SELECT count(*) AS n FROM raw_observations"
+    code, out = run(
+        capsys,
+        "query",
+        sql,
+        "--from",
+        "2024-02-02",
+        "--to",
+        "2024-02-02",
+        "--format",
+        "csv",
+        "--endpoint",
+        lake.endpoint,
+    )
+    # Then only that day's 24 rows are seen
+    assert code == 0
+    assert out.splitlines() == ["n", "24"]
+
+
 def test_a_bad_query_exits_1(lake: LakeEnv, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["query", "SELECT no_such_column FROM raw_observations", "--endpoint", lake.endpoint])
     assert code == 1

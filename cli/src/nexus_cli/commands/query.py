@@ -1,7 +1,8 @@
 """`nexus query "SQL"`: one SQL surface (DuckDB dialect) run locally or on Athena.
 
 Locally the query reads the lake of the local runtime: the one at `--endpoint` if it is running,
-otherwise a runtime started here on the state folder (and stopped after the query).
+otherwise a runtime started here on the state folder (and stopped after the query). `--from/--to`
+limit the UTC day files read, on top of the bounds found in the query itself.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from nexus_core import aws
 from nexus_core.errors import NexusError
+from nexus_core.query.bounds import DayRange
 from nexus_core.query.result import FORMATTERS, QueryResult
 from nexus_core.settings import NexusSettings, get_settings
 
@@ -77,8 +80,9 @@ def print_result(result: QueryResult, fmt: str) -> None:
 def _run_local(args: argparse.Namespace) -> QueryResult:
     from nexus_core.query.local import LocalQueryEngine
 
+    days = DayRange(args.date_from, args.date_to) if args.date_from or args.date_to else None
     with local_settings(args) as settings:
-        return LocalQueryEngine.from_settings(settings).execute(args.sql)
+        return LocalQueryEngine.from_settings(settings).execute(args.sql, days=days)
 
 
 def _run_athena(args: argparse.Namespace) -> QueryResult:
@@ -106,5 +110,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("sql", help="one statement in DuckDB's dialect (transpiled for Athena)")
     parser.add_argument("--format", choices=sorted(FORMATTERS), default="table")
     parser.add_argument("--engine", choices=["local", "athena"], default="local")
+    parser.add_argument(
+        "--from", dest="date_from", type=date.fromisoformat, help="local engine: read UTC days from this one"
+    )
+    parser.add_argument(
+        "--to", dest="date_to", type=date.fromisoformat, help="local engine: read UTC days up to this one"
+    )
     add_target_arguments(parser)
     parser.set_defaults(func=run)
