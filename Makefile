@@ -56,5 +56,8 @@ test-fast: bootstrap  ## unit and contract tests only
 bench: bootstrap  ## benchmarks with printed figures
 	$(RUN) python -m bench
 
+package: bootstrap  ## build every Lambda zip and layer under build/ (arm64, Python 3.12); fails past Lambda's limits
+	$(RUN) python -m nexus_infra.package --out build
+
 clean:  ## remove local state and outputs (keeps the environment)
 	rm -rf .nexus $(OUT)

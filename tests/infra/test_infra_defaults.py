@@ -35,3 +35,35 @@ def test_concurrency_budget_refuses_too_many_collectors() -> None:
     with pytest.raises(ConcurrencyBudgetError):
         allocate(sources, 10)
     assert sum(allocate(sources, 14).values()) == 14
+
+
+def test_stack_configuration_is_read_from_the_nexus_namespace() -> None:
+    import pulumi
+
+    from nexus_infra.config import REPO_ROOT, from_pulumi_config
+    from tests.infra.pulumi_harness import Recorder
+
+    # Given a collector stack's configuration, values as the Pulumi CLI stores them (strings)
+    pulumi.runtime.set_mocks(Recorder(), project="nexus-collector", stack="prod-entsoe")
+    pulumi.runtime.set_all_config(
+        {
+            "nexus:env": "prod",
+            "nexus:enable_waf": "true",
+            "nexus:collector_sources": '["entsoe"]',
+            "nexus:alert_subscriptions": '[{"protocol": "email", "endpoint": "ops@example.com"}]',
+            "nexus:core_stack": "organization/nexus-core/prod",
+            "aws:region": "eu-central-1",
+        }
+    )
+    # When read
+    try:
+        cfg = from_pulumi_config()
+    finally:
+        pulumi.runtime.set_all_config({})
+    # Then JSON values are decoded, plain strings kept, the region comes from aws:region
+    assert (cfg.env, cfg.region, cfg.enable_waf) == ("prod", "eu-central-1", True)
+    assert cfg.collector_sources == ("entsoe",)
+    assert cfg.alert_subscriptions[0].endpoint == "ops@example.com"
+    assert cfg.core_stack == "organization/nexus-core/prod"
+    # And artifacts resolve from the repository root, wherever Pulumi runs the program
+    assert cfg.artifact("lambda", "validator.zip") == str(REPO_ROOT / "build" / "lambda" / "validator.zip")

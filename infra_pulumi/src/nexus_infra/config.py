@@ -7,11 +7,13 @@ no AWS Config recorder. Each option is a switch here and a line in `nexus cost`.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 class AlertSubscription(BaseModel):
@@ -67,6 +69,11 @@ class InfraConfig(BaseModel):
     def name(self, logical: str) -> str:
         """`nexus-<env>-<logical>` (the topology's physical name)."""
         return f"nexus-{self.env}-{logical}"
+
+    def artifact(self, *parts: str) -> str:
+        """A `make package` output path; relative `artifacts_dir` is taken from the repository root."""
+        base = Path(self.artifacts_dir)
+        return str((base if base.is_absolute() else REPO_ROOT / base).joinpath(*parts))
 
     def tags(self, **extra: str) -> dict[str, str]:
         return {"project": "nexus-ena", "env": self.env, **extra}

@@ -21,7 +21,7 @@ from nexus_infra.components.network import Network
 from nexus_infra.components.query import Query
 from nexus_infra.concurrency import allocate
 from nexus_infra.config import InfraConfig
-from nexus_infra.layers import LAYERS, layer_path
+from nexus_infra.layers import LAYERS
 
 CORE_FUNCTIONS = ("validator", "plan-week", "reporter", "api")
 TABLE_RW = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
@@ -42,7 +42,7 @@ class Core:
             name: aws.lambda_.LayerVersion(
                 f"layer-{name}",
                 layer_name=cfg.name(name),
-                code=pulumi.FileArchive(layer_path(cfg.artifacts_dir, name)),
+                code=pulumi.FileArchive(cfg.artifact("layers", f"{name}.zip")),
                 compatible_runtimes=[RUNTIME],
                 compatible_architectures=["arm64"],
             )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 # Layer name → the distributions it carries (and every function zip leaves out).
 LAYERS: dict[str, tuple[str, ...]] = {
     "powertools": ("aws-lambda-powertools", "aws-xray-sdk", "jmespath", "typing-extensions", "wrapt"),
@@ -13,7 +11,3 @@ LAYERS: dict[str, tuple[str, ...]] = {
 LOCAL_ONLY: tuple[str, ...] = ("duckdb",)
 # Provided by the Lambda Python runtime itself.
 RUNTIME_PROVIDED: tuple[str, ...] = ("boto3", "botocore", "s3transfer", "python-dateutil", "six", "urllib3")
-
-
-def layer_path(artifacts_dir: str, layer: str) -> str:
-    return str(PurePosixPath(artifacts_dir) / "layers" / f"{layer}.zip")

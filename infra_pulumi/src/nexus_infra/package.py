@@ -10,6 +10,7 @@ artifact's zipped and unzipped size; exits 1 when one passes Lambda's limits.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -48,7 +49,8 @@ def normalise(name: str) -> str:
 
 
 def uv(*args: str) -> str:
-    uv_bin = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    # `uv run` exports UV (its own binary); otherwise PATH, then the virtualenv's bin.
+    uv_bin = os.environ.get("UV") or shutil.which("uv") or str(Path(sys.executable).parent / "uv")
     return subprocess.run([uv_bin, *args], check=True, capture_output=True, text=True).stdout
 
 

@@ -13,9 +13,7 @@ from nexus_contracts.asl import ASL_PATH, render_asl
 from nexus_contracts.topology import TOPOLOGY
 from nexus_infra import iam
 from nexus_infra.components.network import Network
-from nexus_infra.config import InfraConfig
-
-REPO_ROOT = Path(__file__).resolve().parents[4]
+from nexus_infra.config import REPO_ROOT, InfraConfig
 
 
 def asl_template(cfg: InfraConfig) -> str:

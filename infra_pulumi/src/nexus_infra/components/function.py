@@ -23,7 +23,7 @@ def lambda_handler(spec: Function) -> str:
 
 def artifact_path(cfg: InfraConfig, spec: Function) -> str:
     """The zip `make package` builds for the function's workspace member."""
-    return str(PurePosixPath(cfg.artifacts_dir) / "lambda" / f"{PurePosixPath(spec.package).name}.zip")
+    return cfg.artifact("lambda", f"{PurePosixPath(spec.package).name}.zip")
 
 
 class LambdaFunction(pulumi.ComponentResource):
