@@ -114,6 +114,14 @@ def log_quota_warning(source: str, fraction: float, origin: str) -> None:
     log.warning("API rate limit approaching", extra={"source": source, "left": fraction, "from": origin})
 
 
+def _count_retry(source: str) -> None:
+    """One `HttpRetries` metric point (EMF) per retry, dimension source only."""
+    # Imported on first retry: the metrics stack is not worth a cold-start cost on happy paths.
+    from nexus_core.observability import metric
+
+    metric("HttpRetries", 1, source=source)
+
+
 _RETRYABLE_ERRORS = (urllib3.exceptions.TimeoutError, urllib3.exceptions.ProtocolError)
 _CONNECTION_ERRORS = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.MaxRetryError)
 
@@ -217,6 +225,7 @@ class HttpClient:
     def _backoff(self, attempt: int, retry_after_s: float | None) -> None:
         if attempt + 1 >= self.retry.max_attempts:
             return
+        _count_retry(self.source)
         jitter = self.rng.uniform(0, min(self.retry.cap_s, self.retry.base_s * 2**attempt))
         delay = max(jitter, retry_after_s or 0.0)
         self.metrics.waited_s += delay
