@@ -18,21 +18,32 @@ metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 # X-Ray only exists inside Lambda; elsewhere the tracer is a no-op.
 tracer = Tracer(service=SERVICE, disabled="AWS_LAMBDA_FUNCTION_NAME" not in os.environ)
 
-__all__ = ["MetricUnit", "logger", "metric", "metrics", "tracer"]
+__all__ = ["MetricUnit", "logger", "metric", "metrics", "metrics_enabled", "tracer"]
 
 _ALLOWED_DIMENSIONS = ("source", "dataset")
+
+
+def metrics_enabled() -> bool:
+    """EMF metrics only mean something where CloudWatch reads the logs (Lambda, or on request).
+
+    `POWERTOOLS_METRICS_DISABLED=true` silences them everywhere, `=false` forces them on; by
+    default they are on inside Lambda and off elsewhere (local runs, tests, the CLI).
+    """
+    flag = os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower()
+    if flag in {"true", "false"}:
+        return flag == "false"
+    return "AWS_LAMBDA_FUNCTION_NAME" in os.environ
 
 
 def metric(name: str, value: float, unit: MetricUnit = MetricUnit.Count, **dimensions: str) -> None:
     """Emit one EMF record now, with at most the `source` and `dataset` dimensions.
 
-    `single_metric` keeps dimensions of one call from leaking into the next; setting
-    `POWERTOOLS_METRICS_DISABLED=true` silences metrics (local runs, tests).
+    `single_metric` keeps dimensions of one call from leaking into the next.
     """
     unknown = set(dimensions) - set(_ALLOWED_DIMENSIONS)
     if unknown:
         raise ValueError(f"metric dimensions limited to {_ALLOWED_DIMENSIONS}, got {sorted(unknown)}")
-    if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
+    if not metrics_enabled():
         return
     with single_metric(name=name, unit=unit, value=value, namespace=NAMESPACE) as one:
         for key, dim in dimensions.items():
