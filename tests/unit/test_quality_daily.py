@@ -80,3 +80,22 @@ def test_series_stuck_on_one_value_all_day_raises_schema_changed() -> None:
     # Then only the flat day alerts
     assert [a.kind for a in alerts] == [AlertKind.SCHEMA_CHANGED]
     assert normal == []
+
+
+def test_a_day_at_the_physical_floor_is_not_stuck() -> None:
+    # Given a polar-night day of zero solar radiation
+    start = datetime(2024, 12, 20, 23, tzinfo=UTC)
+    dark = [
+        record(
+            start + timedelta(hours=h),
+            0.0,
+            source="openmeteo",
+            dataset="solar_radiation",
+            series_id="openmeteo:NO4:solar_radiation",
+            area="NO4",
+            unit="W/m2",
+        )
+        for h in range(24)
+    ]
+    # Then no stuck-value alert is raised
+    assert stuck_value_alerts(_parse(dark)) == []

@@ -115,6 +115,8 @@ def stuck_value_alerts(
         ):
             continue
         first = members[0]
+        if first.value == DATASETS[first.dataset].min_value:
+            continue  # a day at the physical floor is plausible (no sun in the polar night)
         alerts.append(
             AlertIntent(
                 severity=Severity.WARNING,
