@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import threading
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,14 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+def _stop_on_term(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # SIGTERM (e.g. a process manager) stops and saves like Ctrl-C
+
+
 def run(args: argparse.Namespace) -> int:
     from nexus_local.runtime import LocalRuntime
 
+    signal.signal(signal.SIGTERM, _stop_on_term)
     console = Console()
     runtime = LocalRuntime(state_dir=args.state_dir, port=args.port)
     with runtime:
