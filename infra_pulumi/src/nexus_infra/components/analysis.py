@@ -205,8 +205,14 @@ class Analysis(pulumi.ComponentResource):
             cfg.region, ":", self.cluster.arn.apply(lambda a: a.split(":")[4])
         )
         statements = [
+            # The two functions and their versions/aliases (`<arn>:*`), nothing else.
             iam.allow(
-                ["lambda:InvokeFunction"], [values["PlanWeekFunctionArn"], values["ReporterFunctionArn"]]
+                ["lambda:InvokeFunction"],
+                [
+                    arn
+                    for key in ("PlanWeekFunctionArn", "ReporterFunctionArn")
+                    for arn in (values[key], pulumi.Output.concat(values[key], ":*"))
+                ],
             ),
             iam.allow(["ecs:RunTask"], [values["AnalyzerTaskDefinitionArn"]]),
             iam.allow(
