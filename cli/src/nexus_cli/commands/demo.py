@@ -89,7 +89,26 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
 
 
 def run_weekly(runtime: Any, out_dir: Path, summary: dict[str, Any]) -> None:
-    """The weekly analysis part of the demo (state machine, analyzer, reporter); not wired yet."""
+    """Run the weekly workflow for the last complete week through Step Functions; write its
+    report-<week>.pdf and analysis-<week>.json next to summary.json."""
+    from nexus_cli.commands.analyze import WeeklyTarget, resolve_week, start, wait_for
+
+    runtime.wait_ready(300)
+    res = runtime.resources
+    target = WeeklyTarget(runtime.client, res.state_machines["weekly-analysis"], res.bucket, res.table, True)
+    week = resolve_week("auto")
+    result = wait_for(runtime.client("stepfunctions"), start(target, f"weekly-{week}", week))
+    summary["weekly"] = {k: result[k] for k in ("execution", "status", "states")} | {"week": week}
+    if result["status"] != "SUCCEEDED":
+        summary["weekly"] |= {"error": result["error"], "cause": result["cause"]}
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    s3 = runtime.client("s3")
+    for key, name in (
+        (f"reports/pdf/{week}.pdf", f"report-{week}.pdf"),
+        (f"reports/json/{week}.json", f"analysis-{week}.json"),
+    ):
+        (out_dir / name).write_bytes(s3.get_object(Bucket=res.bucket, Key=key)["Body"].read())
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,20 +10,23 @@ import logging
 import sys
 
 import boto3
+from botocore.config import Config
 
-from nexus_analyzer.adapters.claude import ClaudeModel
 from nexus_analyzer.adapters.secrets import anthropic_key
+from nexus_analyzer.narrative.service import NarrativeModel
 from nexus_analyzer.run import NoPriceData, run_week
 from nexus_analyzer.settings import AnalyzerSettings
 from nexus_contracts.analysis import parse_week
 from nexus_core.settings import NexusSettings
 
 
-def _model(cfg: AnalyzerSettings, region: str) -> ClaudeModel | None:
+def _model(cfg: AnalyzerSettings, region: str) -> NarrativeModel | None:
     ssm = boto3.client("ssm", region_name=region) if cfg.anthropic_api_key_parameter else None
     key = anthropic_key(cfg.anthropic_api_key, cfg.anthropic_api_key_parameter, ssm)
     if key is None:
         return None
+    from nexus_analyzer.adapters.claude import ClaudeModel  # the SDK is heavy: import only when used
+
     return ClaudeModel(
         api_key=key,
         model=cfg.anthropic_model,
@@ -48,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"analyzer: {exc}", file=sys.stderr)
         return 2
-    s3 = boto3.client("s3", region_name=nexus.region)
+    pool = Config(max_pool_connections=max(10, cfg.analysis_read_threads))
+    s3 = boto3.client("s3", region_name=nexus.region, config=pool)
     try:
         doc = run_week(
             s3,

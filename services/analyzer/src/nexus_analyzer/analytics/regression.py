@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 
 WEEKDAYS = ("tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -68,7 +68,7 @@ def fit_hac(
     if n < k + 5:
         return None
     lags = newey_west_lags(n) if lags is None else lags
-    res = sm.OLS(y[ok], x[ok]).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
+    res = OLS(y[ok], x[ok]).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
     return RegressionResult(
         names=names,
         params=np.asarray(res.params),
