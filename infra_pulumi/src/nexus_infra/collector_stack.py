@@ -17,13 +17,16 @@ from nexus_infra.config import InfraConfig
 
 # The SSM parameter names each source's collector reads (SecureStrings, created by operators).
 SECRET_NAMES: dict[str, tuple[str, ...]] = {
-    "entsoe": ("api-token",),
-    "eia": ("api-key",),
-    "fred": ("api-key",),
-    "lseg": ("app-key", "username", "password"),
-    "reuters": ("app-key", "username", "password"),
-    "bloomberg": ("client-id", "client-secret"),
+    "entsoe": ("token",),
+    "eia": ("api_key",),
+    "fred": ("api_key",),
+    "openmeteo": ("apikey",),  # commercial plan only; the free API needs none
+    "lseg": ("client_id", "client_secret", "app_key", "username", "password"),
+    "reuters": ("client_id", "client_secret", "app_key", "username", "password"),
+    "bloomberg": ("client_id", "client_secret"),
 }
+# Sources that may fall back to another source's credentials (Reuters news rides on an LSEG login).
+SECRET_SCOPES: dict[str, tuple[str, ...]] = {"reuters": ("reuters", "lseg")}
 CORE_OUTPUTS = (
     "bucket_name",
     "bucket_arn",
@@ -53,14 +56,17 @@ class CollectorStack(pulumi.ComponentResource):
         out = {key: core.require_output(key) for key in CORE_OUTPUTS}
         spec = TOPOLOGY.function(f"collector-{source}")
         reserved = allocate(cfg.collector_sources, cfg.account_lambda_concurrency).get(spec.name, 1)
-        params = pulumi.Output.concat(
-            "arn:aws:ssm:", cfg.region, ":", out["account_id"], f":parameter/nexus/{cfg.env}/{source}/*"
-        )
+        params = [
+            pulumi.Output.concat(
+                "arn:aws:ssm:", cfg.region, ":", out["account_id"], f":parameter/nexus/{cfg.env}/{scope}/*"
+            )
+            for scope in SECRET_SCOPES.get(source, (source,))
+        ]
         statements = [
             iam.allow(["sns:Publish"], [out["observations_topic_arn"]]),
             iam.allow(["s3:PutObject"], iam.objects(out["bucket_arn"], "landing/")),
             iam.allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [out["table_arn"]]),
-            iam.allow(["ssm:GetParameter", "ssm:GetParameters"], [params]),
+            iam.allow(["ssm:GetParameter", "ssm:GetParameters"], params),
         ]
         environment: dict[str, pulumi.Input[str]] = {
             "NEXUS_ENV": cfg.env,

@@ -58,7 +58,10 @@ class Core:
             alerts_topic_arn=self.topics["alerts"].arn,
             reports_topic_arn=self.topics["reports"].arn,
             task_statements=self._analyzer_statements(),
-            task_environment=self.environment(),
+            task_environment={
+                **self.environment(),
+                "NEXUS_ANTHROPIC_API_KEY_PARAMETER": f"/nexus/{cfg.env}/anthropic/api-key",
+            },
         )
         self.functions["api"] = self._function(TOPOLOGY.function("api"))
         self.dashboard = Dashboard(cfg)
@@ -138,7 +141,6 @@ class Core:
                 iam.allow(["s3:GetObject", "s3:PutObject"], iam.objects(bucket, "reports/")),
                 iam.allow(TABLE_RW, [table]),
                 iam.allow(["sns:Publish"], [topics["reports"].arn]),
-                self._parameters("anthropic"),
             ]
         if name == "api":
             return [
