@@ -39,6 +39,15 @@ def fresh_runtime(local_runtime: LocalRuntime) -> Iterator[LocalRuntime]:
     finally:
         local_runtime.lambdas.restore_defaults()
         local_runtime.tasks.restore_defaults()
+        _drop_test_mappings(local_runtime)
+
+
+def _drop_test_mappings(runtime: LocalRuntime) -> None:
+    """Event-source mappings a test added would keep the poller busy for later tests."""
+    lam = runtime.client("lambda")
+    for esm in lam.list_event_source_mappings()["EventSourceMappings"]:
+        if runtime.lambdas.logical(esm["FunctionArn"]) is None:
+            lam.delete_event_source_mapping(UUID=esm["UUID"])
 
 
 def _zip() -> bytes:

@@ -96,8 +96,11 @@ class SqsPoller:
         while not self._stop.is_set():
             worked = False
             try:
-                for esm in self._mappings():
-                    worked |= self.poll_once(esm)
+                mappings = self._mappings()
+                # long-poll only a single queue: serial long polls would delay the others
+                wait = LONG_POLL_S if len(mappings) == 1 else 0
+                for esm in mappings:
+                    worked |= self.poll_once(esm, wait)
             except Exception as exc:  # keep polling: a vanished queue (reset) must not kill the thread
                 log.warning("event-source poll failed: %s", exc)
                 self._urls.clear()
@@ -105,7 +108,7 @@ class SqsPoller:
             if not worked:
                 self._stop.wait(IDLE_SLEEP_S)
 
-    def poll_once(self, esm: dict[str, Any]) -> bool:
+    def poll_once(self, esm: dict[str, Any], wait_s: int = 0) -> bool:
         """Receive one batch for `esm` and hand it to the function; True when a batch was found."""
         name = self._lambdas.logical(esm["FunctionArn"])
         if name is None:
@@ -118,7 +121,7 @@ class SqsPoller:
             MaxNumberOfMessages=min(int(esm.get("BatchSize") or 10), 10),
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
-            WaitTimeSeconds=LONG_POLL_S,
+            WaitTimeSeconds=wait_s,
         )
         messages = got.get("Messages", [])
         if not messages:
