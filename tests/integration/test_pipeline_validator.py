@@ -35,6 +35,9 @@ class Context:
     invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:nexus-test-validator"
     aws_request_id: str = "req-1"
 
+    def get_remaining_time_in_millis(self) -> int:
+        return 120_000
+
 
 @pytest.fixture(scope="module")
 def validation_queue(moto_env: MotoEnv) -> Iterator[str]:
@@ -58,15 +61,20 @@ def validation_queue(moto_env: MotoEnv) -> Iterator[str]:
         "NEXUS_ALERTS_TOPIC_ARN": moto_env.settings.alerts_topic_arn,
         "NEXUS_QUARANTINE_QUEUE_URL": moto_env.settings.quarantine_queue_url,
         "NEXUS_S3_ENDPOINT_URL": moto_env.endpoint,
+        "NEXUS_VALIDATOR_IDEMPOTENCY": "true",
     }
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():
             mp.setenv(key, value)
-        get_settings.cache_clear()
-        validator.services.cache_clear()
+        _clear_caches()
         yield url
-        get_settings.cache_clear()
-        validator.services.cache_clear()
+        _clear_caches()
+
+
+def _clear_caches() -> None:
+    get_settings.cache_clear()
+    validator.services.cache_clear()
+    validator.process_once.cache_clear()
 
 
 def receive_all(env: MotoEnv, url: str) -> list[dict[str, Any]]:
@@ -144,6 +152,9 @@ def test_batch_with_poison_record_and_garbage(moto_env: MotoEnv, validation_queu
     prices = [k for k in sums if k[0] == "day_ahead_price"]
     assert sum(sums[k][1] for k in prices) == 95
     assert sum(sums[k][1] for k in sums if k[0] == "temperature") == 96
+    # And delivering the same batch again quarantines nothing new (idempotency records)
+    assert validator.handler(sqs_event([*messages, garbage]), Context()) == {"batchItemFailures": []}
+    assert moto_env.drain("quarantine") == []
 
 
 def test_transient_failure_fails_only_its_record(moto_env: MotoEnv, validation_queue: str) -> None:
