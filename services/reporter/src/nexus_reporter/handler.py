@@ -6,6 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import boto3
+from botocore.config import Config
+
 from nexus_core import aws
 from nexus_core.metadata import MetadataRepository
 from nexus_core.settings import get_settings
@@ -21,4 +24,5 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         bucket=settings.bucket,
         repo=MetadataRepository(settings),
         now=datetime.now(UTC),
+        presigner=boto3.client("s3", region_name=settings.region, config=Config(signature_version="s3v4")),
     )

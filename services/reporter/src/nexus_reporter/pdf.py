@@ -219,13 +219,14 @@ def _mark(simulated: bool) -> Any:
     return on_page
 
 
-def render_pdf(doc: AnalysisDocument) -> tuple[bytes, int]:
+def render_pdf(doc: AnalysisDocument, compress: bool = True) -> tuple[bytes, int]:
     """(PDF bytes, page count). Invariant mode fixes the ids and dates reportlab would vary."""
     buf = io.BytesIO()
     pdf = SimpleDocTemplate(
         buf,
         pagesize=A4,
         invariant=1,
+        pageCompression=1 if compress else 0,
         title=f"NEXUS_ENA weekly report {doc.week}",
         author="NEXUS_ENA",
         leftMargin=1.5 * cm,

@@ -40,14 +40,18 @@ def _aws(call: Any, **kwargs: Any) -> Any:
 
 
 def publish_report(
-    week: str, execution: str, s3: Any, bucket: str, repo: Any, now: datetime
+    week: str, execution: str, s3: Any, bucket: str, repo: Any, now: datetime, presigner: Any | None = None
 ) -> dict[str, Any]:
+    """Render reports/pdf/<week>.pdf from reports/json/<week>.json, record the run, return the message.
+
+    `presigner` is an S3 client configured for SigV4, the scheme whose links honour a 7-day expiry.
+    """
     json_key, pdf_key = f"reports/json/{week}.json", f"reports/pdf/{week}.pdf"
     body = _aws(s3.get_object, Bucket=bucket, Key=json_key)["Body"].read()
     doc = AnalysisDocument.model_validate_json(body)
     pdf, pages = render_pdf(doc)
     _aws(s3.put_object, Bucket=bucket, Key=pdf_key, Body=pdf, ContentType="application/pdf")
-    url = s3.generate_presigned_url(
+    url = (presigner or s3).generate_presigned_url(
         "get_object", Params={"Bucket": bucket, "Key": pdf_key}, ExpiresIn=int(LINK_TTL.total_seconds())
     )
     payload = ReportPublished(
