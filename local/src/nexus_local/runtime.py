@@ -25,8 +25,8 @@ import boto3
 from botocore.config import Config
 
 from nexus_contracts.topology import TOPOLOGY, physical_name
-from nexus_core.settings import get_settings
 from nexus_local import patches
+from nexus_local.environ import ProcessEnvironment, aws_variables, runtime_variables
 from nexus_local.lambdas import Handler, LambdaRegistry
 from nexus_local.middleware import Interceptor
 from nexus_local.poller import SqsPoller
@@ -76,7 +76,7 @@ class LocalRuntime:
         self._server: Any = None
         self._poller: SqsPoller | None = None
         self._scheduler: LocalScheduler | None = None
-        self._saved_env: dict[str, str | None] = {}
+        self._process_env = ProcessEnvironment()
         self._weekly: threading.Thread | None = None
 
     @property
@@ -89,9 +89,9 @@ class LocalRuntime:
         patches.apply(patches.CORE_PATCHES)  # SFN execution on before the first CreateStateMachine
         self._serve()
         self._post("/moto-api/reset")  # one runtime per process: start from an empty emulator
-        self._export(self._aws_environment())
+        self._process_env.export(aws_variables(self.endpoint, self.region))
         self.resources = Provisioner(self.session(), self.endpoint, self.env).run_core()
-        self._export(self.environment())
+        self._process_env.export(self.environment())
         self._weekly = threading.Thread(
             target=self._provision_deferred, daemon=True, name="provision-deferred"
         )
@@ -147,7 +147,7 @@ class LocalRuntime:
         self.wait_ready()
         self._post("/moto-api/reset")
         self.resources = Provisioner(self.session(), self.endpoint, self.env).run()
-        self._export(self.environment())
+        self._process_env.export(self.environment())
 
     def session(self) -> boto3.Session:
         return boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=self.region)  # noqa: S106
@@ -160,44 +160,9 @@ class LocalRuntime:
     def store(self) -> StateStore:
         return StateStore(self.state_dir, self.session(), self.endpoint)
 
-    def _aws_environment(self) -> dict[str, str]:
-        return {
-            "AWS_ENDPOINT_URL": self.endpoint,
-            "AWS_ACCESS_KEY_ID": "test",
-            "AWS_SECRET_ACCESS_KEY": "test",
-            "AWS_DEFAULT_REGION": self.region,
-            "AWS_REGION": self.region,
-        }
-
     def environment(self) -> dict[str, str]:
         """Every variable of the working agreement, pointing at what this runtime provisioned."""
-        res = self.resources
-        env = {
-            **self._aws_environment(),
-            "NEXUS_ENV": self.env,
-            "NEXUS_REGION": self.region,
-            "NEXUS_S3_ENDPOINT_URL": self.endpoint,
-            "NEXUS_SIM_SEED": os.environ.get("NEXUS_SIM_SEED", "7"),
-            "NEXUS_STATE_DIR": str(self.state_dir),
-        }
-        if res is not None:
-            env |= {
-                "NEXUS_BUCKET": res.bucket,
-                "NEXUS_TABLE": res.table,
-                "NEXUS_OBSERVATIONS_TOPIC_ARN": res.topics.get("observations", ""),
-                "NEXUS_ALERTS_TOPIC_ARN": res.topics.get("alerts", ""),
-                "NEXUS_REPORTS_TOPIC_ARN": res.topics.get("reports", ""),
-                "NEXUS_QUARANTINE_QUEUE_URL": res.queue_urls.get("quarantine", ""),
-                "NEXUS_STATE_MACHINE_ARN": res.state_machines.get("weekly-analysis", ""),
-            }
-        return env
-
-    def _export(self, env: dict[str, str]) -> None:
-        """Handlers run in this process, so they read the runtime's variables from os.environ."""
-        for key, value in env.items():
-            self._saved_env.setdefault(key, os.environ.get(key))
-            os.environ[key] = value
-        get_settings.cache_clear()
+        return runtime_variables(self.endpoint, self.region, self.env, self.state_dir, self.resources)
 
     def fire(self, rule: str, input: Any = None) -> list[Any]:
         """Play EventBridge rule `rule` (logical or physical name) now; see LocalScheduler.fire."""
@@ -241,13 +206,7 @@ class LocalRuntime:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
-            for key, value in self._saved_env.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-            self._saved_env.clear()
-            get_settings.cache_clear()
+            self._process_env.restore()
 
     def __enter__(self) -> LocalRuntime:
         return self.start()
