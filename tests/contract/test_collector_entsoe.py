@@ -112,3 +112,26 @@ def test_zip_answer_from_the_fallback_host_is_unpacked(entsoe: Any) -> None:
 
     server.handler = zipped
     assert collect(collector, date(2024, 3, 6), date(2024, 3, 6)) == plain
+
+
+def test_acknowledgement_with_http_400_no_matching_data_is_empty(entsoe: Any) -> None:
+    from tests.fixtures.replay.entsoe_api import acknowledgement
+    from tests.fixtures.replay.server import Reply
+
+    server, collector = entsoe
+    text = "No matching data found for Data item ENERGY_PRICES [12.1.D]"
+    server.fail_next(Reply(400, acknowledgement(text), {"Content-Type": "text/xml"}))
+    # Then the older server behaviour (400 + acknowledgement) also reads as "nothing yet"
+    assert collect(collector, date(2024, 3, 6), date(2024, 3, 6)) == []
+
+
+def test_other_acknowledgements_are_refusals_not_empty_days(entsoe: Any) -> None:
+    from nexus_core.errors import ContractViolation
+    from tests.fixtures.replay.entsoe_api import acknowledgement
+    from tests.fixtures.replay.server import Reply
+
+    server, collector = entsoe
+    text = "The amount of requested data exceeds allowed limit."
+    server.fail_next(Reply(200, acknowledgement(text), {"Content-Type": "text/xml"}))
+    with pytest.raises(ContractViolation, match="exceeds allowed limit"):
+        collect(collector, date(2024, 3, 6), date(2024, 3, 6))
