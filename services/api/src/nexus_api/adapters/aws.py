@@ -7,6 +7,7 @@ the days the partition metadata lists, in parallel, capped by the API's `max_day
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import threading
@@ -14,7 +15,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import boto3
@@ -41,6 +42,10 @@ class _Lru:
         self.size = size
         self._items: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
+
+    def peek(self, key: Any) -> Any | None:
+        with self._lock:
+            return self._items.get(key)
 
     def get_or_load(self, key: Any, load: Callable[[], T]) -> T:
         with self._lock:
@@ -83,6 +88,7 @@ class AwsRepository:
         self._catalog_ttl_s = catalog_ttl_s
         self._catalog: tuple[float, list[SeriesInfo]] | None = None
         self._days = _Lru(4096)
+        self._index: dict[tuple[str, str, date, date], tuple[float, list[dict[str, Any]]]] = {}
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="nexus-api-read")
 
     # -- lake ------------------------------------------------------------------------------
@@ -101,7 +107,7 @@ class AwsRepository:
                     row["series_id"],
                     {k: row[k] for k in ("area", "location", "unit", "resolution")} | {"points": []},
                 )
-                entry["points"].append((row["interval_start_utc"], row["value"]))
+                entry["points"].append((row["interval_start_utc"].timestamp(), row["value"]))
             return out
 
         return self._days.get_or_load((key, checksum), load)
@@ -130,22 +136,43 @@ class AwsRepository:
                         location=entry["location"],
                         unit=entry["unit"],
                         resolution=entry["resolution"],
-                        first_interval_utc=min(p[0] for p in head["points"]),
-                        last_interval_utc=max(p[0] for p in entry["points"]),
+                        first_interval_utc=datetime.fromtimestamp(min(p[0] for p in head["points"]), UTC),
+                        last_interval_utc=datetime.fromtimestamp(max(p[0] for p in entry["points"]), UTC),
                         simulated=source == "sim",
                     )
                 )
         self._catalog = (now, catalog)
         return catalog
 
-    def observations(self, series: SeriesInfo, start: date, end: date) -> list[tuple[datetime, float]]:
-        cond = Key("pk").eq(f"PARTITION#{series.source}#{series.dataset}") & Key("sk").between(
+    def _partitions(self, source: str, dataset: str, start: date, end: date) -> list[dict[str, Any]]:
+        """Partition records of the days, cached like the catalog (a rewrite changes the checksum)."""
+        key = (source, dataset, start, end)
+        now = time.monotonic()
+        hit = self._index.get(key)
+        if hit and now - hit[0] < self._catalog_ttl_s:
+            return hit[1]
+        cond = Key("pk").eq(f"PARTITION#{source}#{dataset}") & Key("sk").between(
             f"DAY#{start.isoformat()}", f"DAY#{end.isoformat()}"
         )
         records = [_from_dynamo(i) for i in self._query(KeyConditionExpression=cond)]
-        files = self._pool.map(lambda r: self._day_file(r["s3_key"], r["sha256"]), records)
-        points: list[tuple[datetime, float]] = []
-        for day in files:
+        if len(self._index) > 256:
+            self._index.clear()
+        self._index[key] = (now, records)
+        return records
+
+    def data_version(self, series: SeriesInfo, start: date, end: date) -> str:
+        records = self._partitions(series.source, series.dataset, start, end)
+        digest = hashlib.sha256("".join(f"{r['s3_key']}={r['sha256']};" for r in records).encode())
+        return digest.hexdigest()
+
+    def observations(self, series: SeriesInfo, start: date, end: date) -> list[tuple[float, float]]:
+        records = self._partitions(series.source, series.dataset, start, end)
+        cached = [self._days.peek((r["s3_key"], r["sha256"])) for r in records]
+        missing = [r for r, hit in zip(records, cached, strict=True) if hit is None]
+        loaded = iter(list(self._pool.map(lambda r: self._day_file(r["s3_key"], r["sha256"]), missing)))
+        points: list[tuple[float, float]] = []
+        for hit in cached:
+            day = hit if hit is not None else next(loaded)
             entry = day.get(series.series_id)
             if entry:
                 points.extend(entry["points"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Protocol
 
 from nexus_api.models import ReportInfo, SeriesInfo
@@ -12,8 +12,11 @@ class ApiRepository(Protocol):
     def series_catalog(self) -> list[SeriesInfo]:
         """Every series in the lake with its first and last interval."""
 
-    def observations(self, series: SeriesInfo, start: date, end: date) -> list[tuple[datetime, float]]:
-        """(interval start, value) of one series over UTC days `start..end` inclusive."""
+    def observations(self, series: SeriesInfo, start: date, end: date) -> list[tuple[float, float]]:
+        """(interval start as UTC epoch seconds, value) of one series over UTC days `start..end`."""
+
+    def data_version(self, series: SeriesInfo, start: date, end: date) -> str:
+        """Changes whenever any lake file of those days changes (a digest of their checksums)."""
 
     def analysis_weeks(self) -> list[str]:
         """ISO weeks with an analysis document, oldest first."""

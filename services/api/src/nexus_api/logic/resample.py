@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import StrEnum
 
 
@@ -27,28 +27,38 @@ class Point:
     count: int = 1
 
 
+_SECONDS = {Resolution.HOUR: 3600, Resolution.DAY: 86400}
+# 1970-01-01 was a Thursday: shifting by 3 days puts Monday at the start of each 7-day block.
+_WEEK_SHIFT = 3 * 86400
+
+
+def bucket_epoch(epoch: float, resolution: Resolution) -> int:
+    """The UTC start (epoch seconds) of the bucket holding `epoch` (integer arithmetic, no tz)."""
+    seconds = int(epoch)
+    if resolution is Resolution.WEEK:
+        return seconds - (seconds + _WEEK_SHIFT) % (7 * 86400)
+    return seconds - seconds % _SECONDS.get(resolution, 1)
+
+
 def bucket_start(at: datetime, resolution: Resolution) -> datetime:
     """The UTC start of the bucket holding `at`."""
-    at = at.astimezone(UTC)
-    if resolution is Resolution.HOUR:
-        return at.replace(minute=0, second=0, microsecond=0)
-    day = at.replace(hour=0, minute=0, second=0, microsecond=0)
-    if resolution is Resolution.DAY:
-        return day
-    if resolution is Resolution.WEEK:
-        return day - timedelta(days=day.weekday())
-    return at
+    if resolution is Resolution.RAW:
+        return at.astimezone(UTC)
+    return datetime.fromtimestamp(bucket_epoch(at.timestamp(), resolution), UTC)
 
 
-def resample(points: Iterable[tuple[datetime, float]], resolution: Resolution) -> list[Point]:
-    """Mean per bucket, ordered by bucket start; `raw` only sorts and keeps the last duplicate."""
+def resample(points: Iterable[tuple[float, float]], resolution: Resolution) -> list[Point]:
+    """Mean per bucket of (UTC epoch seconds, value) points, ordered by bucket start.
+
+    `raw` only sorts and keeps the last value of a duplicated start.
+    """
     if resolution is Resolution.RAW:
         latest = {start: value for start, value in points}
-        return [Point(start, latest[start]) for start in sorted(latest)]
-    sums: dict[datetime, float] = {}
-    counts: dict[datetime, int] = {}
+        return [Point(datetime.fromtimestamp(t, UTC), latest[t]) for t in sorted(latest)]
+    sums: dict[int, float] = {}
+    counts: dict[int, int] = {}
     for start, value in points:
-        key = bucket_start(start, resolution)
+        key = bucket_epoch(start, resolution)
         sums[key] = sums.get(key, 0.0) + value
         counts[key] = counts.get(key, 0) + 1
-    return [Point(key, sums[key] / counts[key], counts[key]) for key in sorted(sums)]
+    return [Point(datetime.fromtimestamp(k, UTC), sums[k] / counts[k], counts[k]) for k in sorted(sums)]

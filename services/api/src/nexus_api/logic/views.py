@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from nexus_api.adapters.repository import ApiRepository
 from nexus_api.errors import BadRequest, NotFound
-from nexus_api.logic.resample import Resolution, resample
+from nexus_api.logic.resample import Point, Resolution, resample
 from nexus_api.models import (
     Alert,
     AnalysisInfo,
@@ -28,6 +29,24 @@ def find_series(repo: ApiRepository, series_id: str) -> SeriesInfo:
     raise NotFound(f"series {series_id!r} is not in the catalog")
 
 
+_MEMO: OrderedDict[tuple[str, str, date, date, Resolution], list[Point]] = OrderedDict()
+_MEMO_SIZE = 256
+
+
+def _resampled(
+    repo: ApiRepository, info: SeriesInfo, start: date, end: date, resolution: Resolution
+) -> list[Point]:
+    """Resampled points, memoised per data version: unchanged lake files are not resampled again."""
+    key = (repo.data_version(info, start, end), info.series_id, start, end, resolution)
+    hit = _MEMO.get(key)
+    if hit is None:
+        hit = resample(repo.observations(info, start, end), resolution)
+        _MEMO[key] = hit
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return hit
+
+
 def observations(
     repo: ApiRepository,
     series_id: str,
@@ -46,7 +65,7 @@ def observations(
     days = (end - start).days + 1
     if days > max_days:
         raise BadRequest(f"{days} days requested; at most {max_days} days per request")
-    points = resample(repo.observations(info, start, end), resolution)
+    points = _resampled(repo, info, start, end, resolution)
     if len(points) > limit:
         raise BadRequest(
             f"{len(points)} points exceed the limit of {limit}; "
