@@ -71,13 +71,20 @@ class LambdaRegistry:
     """Maps logical (`validator`) or physical (`nexus-local-validator`) names to handlers."""
 
     def __init__(
-        self, handlers: dict[str, Handler | str], prefix: str, region: str, account: str = "123456789012"
+        self,
+        handlers: dict[str, Handler | str],
+        prefix: str,
+        region: str,
+        account: str = "123456789012",
+        limits: dict[str, tuple[int, int]] | None = None,
     ) -> None:
+        """`limits`: (memory MB, timeout s) per function, reported by the context (not enforced)."""
         self._handlers = dict(handlers)
         self._defaults = dict(handlers)
         self._prefix = prefix
         self._region = region
         self._account = account
+        self._limits = dict(limits or {})
         self._lock = threading.Lock()
         self._in_flight = 0
 
@@ -113,7 +120,8 @@ class LambdaRegistry:
     def context(self, name: str) -> LambdaContext:
         physical = f"{self._prefix}{name}"
         arn = f"arn:aws:lambda:{self._region}:{self._account}:function:{physical}"
-        return LambdaContext(function_name=physical, invoked_function_arn=arn)
+        memory, timeout = self._limits.get(name, (512, 300))
+        return LambdaContext(physical, arn, memory_limit_in_mb=memory, timeout_s=timeout)
 
     def call(self, name: str, event: Any) -> tuple[bytes, bool]:
         """Run the handler; returns (JSON payload, is_function_error). Raises FunctionNotFoundError."""

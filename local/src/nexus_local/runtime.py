@@ -69,7 +69,9 @@ class LocalRuntime:
         self.env = env
         self.region = region
         self.prefix = physical_name(env, "")
-        self.lambdas = LambdaRegistry({**default_handlers(), **(lambdas or {})}, self.prefix, region, ACCOUNT)
+        limits = {fn.name: (fn.memory_mb, fn.timeout_s) for fn in TOPOLOGY.functions}
+        handlers = {**default_handlers(), **(lambdas or {})}
+        self.lambdas = LambdaRegistry(handlers, self.prefix, region, ACCOUNT, limits)
         self.tasks = TaskRunner({**default_tasks(), **(tasks or {})}, self.prefix, self.environment)
         self.resources: Provisioned | None = None
         self.start_seconds = 0.0
