@@ -121,3 +121,8 @@ def test_writes_split_by_utc_day_and_reads_prune(moto_env: MotoEnv) -> None:
     )
     assert narrow.column_names == ["series_id", "value"]
     assert reader.read(start=date(2023, 1, 1), end=date(2023, 1, 2)).num_rows == 0
+    # And named partitions are read without listing, absent days skipped
+    named = reader.read_partitions("sim", "day_ahead_price", [date(2024, 1, 17), date(2024, 1, 20)])
+    assert {r["interval_start_utc"].date() for r in named.to_pylist()} == {date(2024, 1, 17)}
+    assert len([r for r in named.to_pylist() if r["area"] == "BE"]) == 24
+    assert reader.read_partitions("sim", "wind_speed", [date(2024, 1, 17)]).num_rows == 0
