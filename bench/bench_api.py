@@ -108,10 +108,10 @@ def pct(values: list[float], q: float) -> float:
 
 
 def api_latency(stack: LocalStack) -> None:
-    settings = NexusSettings()
     first = stack.state.start - timedelta(days=380)
     began = time.perf_counter()
-    write_year(settings, first)
+    with stack.env():
+        write_year(stack.settings(), first)
     print(f"  wrote 365 day files of {SERIES} in {time.perf_counter() - began:.1f} s", flush=True)
     bearer = token(stack, "analyst@nexus.local")
     last = first + timedelta(days=364)

@@ -4,9 +4,11 @@ its committed OpenAPI document, and a property-based run of every GET operation 
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -14,17 +16,27 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nexus_core.settings import get_settings
 from tests.integration.test_api_http import stack
 
 pytestmark = pytest.mark.xdist_group("api-stack")
 OPENAPI = Path(__file__).resolve().parents[2] / "services" / "api" / "openapi.json"
 
 
-def handler():
-    stack()  # the environment points at the seeded emulator before the handler's cold start
-    from nexus_api import handler as module
-
+@cache
+def _handler() -> Any:
+    """The Lambda entry point, cold-started against the seeded emulator's environment."""
+    with stack().env():
+        get_settings.cache_clear()
+        module = importlib.reload(importlib.import_module("nexus_api.handler"))
+    get_settings.cache_clear()  # do not leak this environment's settings to other suites
     return module.handler
+
+
+def invoke(request: dict[str, Any]) -> dict[str, Any]:
+    with stack().env():
+        response: dict[str, Any] = _handler()(request, Context())
+    return response
 
 
 def event(method: str, path: str, query: dict[str, str] | None = None, claims: Any = None) -> dict[str, Any]:
@@ -71,7 +83,7 @@ def test_committed_openapi_document_matches_the_code():
 
 def test_requests_without_authorizer_claims_get_401():
     # Given an event without claims (authorizer misconfigured) / Then the handler itself refuses
-    response = handler()(event("GET", "/series"), Context())
+    response = invoke(event("GET", "/series"))
     assert response["statusCode"] == 401
     assert json.loads(response["body"])["title"] == "Unauthorized"
 
@@ -79,17 +91,17 @@ def test_requests_without_authorizer_claims_get_401():
 def test_flattened_group_claims_are_understood():
     # Given analyst claims as API Gateway passes them / When rerun is called / Then 403
     week = stack().state.week
-    response = handler()(event("POST", f"/analyses/{week}/rerun", claims=ANALYST), Context())
+    response = invoke(event("POST", f"/analyses/{week}/rerun", claims=ANALYST))
     assert response["statusCode"] == 403
     # And an admin's "[analysts admins]" passes the group check
-    response = handler()(event("POST", f"/analyses/{week}/rerun", claims=ADMIN), Context())
+    response = invoke(event("POST", f"/analyses/{week}/rerun", claims=ADMIN))
     assert response["statusCode"] == 202
     assert json.loads(response["body"])["execution"].startswith(f"weekly-{week}-r")
 
 
 def test_catalog_lists_the_seeded_series_with_their_span():
     # When /series is called through the handler / Then each sim series spans the seeded days
-    response = handler()(event("GET", "/series", claims=ANALYST), Context())
+    response = invoke(event("GET", "/series", claims=ANALYST))
     assert response["statusCode"] == 200
     catalog = {s["series_id"]: s for s in json.loads(response["body"])}
     state = stack().state
@@ -144,8 +156,8 @@ def test_no_generated_request_gets_a_server_error(request: tuple[str, dict[str, 
     # Given any request the OpenAPI document allows (and many it does not)
     path, query = request
     # When the handler answers / Then never 5xx, and every error is a problem body
-    response = handler()(
-        event("GET", path, query, claims=ADMIN | {"cognito:username": f"fuzz-{next(FUZZ_USERS)}"}), Context()
+    response = invoke(
+        event("GET", path, query, claims=ADMIN | {"cognito:username": f"fuzz-{next(FUZZ_USERS)}"})
     )
     assert response["statusCode"] < 500, (path, query, response["body"])
     if response["statusCode"] >= 400:

@@ -27,7 +27,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from nexus_api.local_auth import DEMO_PASSWORD
 from nexus_api.local_stack import LocalStack, start_stack
 from nexus_core.lake import LakeReader
-from nexus_core.settings import NexusSettings
 
 pytestmark = pytest.mark.xdist_group("api-stack")
 
@@ -161,8 +160,9 @@ def test_a_tampered_payload_is_refused():
 def test_an_analyst_cannot_rerun_but_an_admin_starts_numbered_reruns():
     week = stack().state.week
     sfn = boto3.client("stepfunctions", region_name="eu-west-1", endpoint_url=stack().endpoint)
+    machine = stack().environ["NEXUS_STATE_MACHINE_ARN"]
     stored = sfn.describe_execution(
-        executionArn=f"{NexusSettings().state_machine_arn.replace(':stateMachine:', ':execution:')}:weekly-{week}"
+        executionArn=f"{machine.replace(':stateMachine:', ':execution:')}:weekly-{week}"
     )["input"]
     # When an analyst calls the admin route / Then 403
     status, _, body = call(f"/api/analyses/{week}/rerun", login("analyst@nexus.local"), method="POST")
@@ -180,7 +180,7 @@ def test_an_analyst_cannot_rerun_but_an_admin_starts_numbered_reruns():
 
 
 def lake_hourly(series_id: str, start: date, end: date) -> list[tuple[datetime, float]]:
-    table = LakeReader(NexusSettings()).read(
+    table = LakeReader(stack().settings()).read(
         start=start, end=end, source="sim", dataset=series_id.split(":")[2]
     )
     return [(r["interval_start_utc"], r["value"]) for r in table.to_pylist() if r["series_id"] == series_id]

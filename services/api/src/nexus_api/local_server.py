@@ -184,10 +184,18 @@ def _handler_class(app: APIGatewayRestResolver, verifier: TokenVerifier, auth: L
 
 
 def start_server(
-    endpoint: str, port: int = 8000, *, host: str = "127.0.0.1", dist: Path | None = None
+    endpoint: str,
+    port: int = 8000,
+    *,
+    host: str = "127.0.0.1",
+    dist: Path | None = None,
+    settings: NexusSettings | None = None,
 ) -> LocalServer:
-    """Provision Cognito on `endpoint`, then serve API and dashboard on a daemon thread."""
-    settings = NexusSettings()
+    """Provision Cognito on `endpoint`, then serve API and dashboard on a daemon thread.
+
+    Every AWS client is pinned to `endpoint`; `settings` defaults to the environment's.
+    """
+    settings = settings or NexusSettings()
     auth = provision(endpoint, settings.region)
     env_auth = AuthSettings()
     verifier = TokenVerifier(
@@ -198,7 +206,7 @@ def start_server(
             leeway_seconds=env_auth.leeway_seconds,
         )
     )
-    app = build_app(AwsRepository(settings), ApiSettings())
+    app = build_app(AwsRepository(settings, endpoint_url=endpoint), ApiSettings())
     folder = dist or Path(os.environ.get("NEXUS_DASHBOARD_DIST", DEFAULT_DIST))
     httpd = ThreadingHTTPServer((host, port), _handler_class(app, verifier, auth, folder))
     httpd.daemon_threads = True

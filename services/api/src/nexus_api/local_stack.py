@@ -1,4 +1,8 @@
-"""A throwaway local stack: moto server, the sample state and the HTTP front, in this process.
+"""A throwaway local stack: a moto server process, the sample state and the HTTP front.
+
+moto runs in its own process: moto keeps its state in module globals, so a second in-process
+server would share (and could wipe or pollute) the state of the local runtime's emulator that
+other suites run in the same test process.
 
 Used by the API test suites, the browser suite and the benchmark until the pipeline's own local
 runtime is available to them; `python -m nexus_api.local_stack` runs one for dashboard work.
@@ -7,20 +11,38 @@ moto comes from the workspace's local runtime package; the Lambda never imports 
 
 from __future__ import annotations
 
+import atexit
 import json
-import logging
 import os
 import socket
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import boto3
-from moto.server import ThreadedMotoServer
 
 from nexus_api.local_server import LocalServer, start_server
 from nexus_api.sample_state import SeededState, seed
 from nexus_core.settings import NexusSettings
+
+
+@contextmanager
+def patched_environ(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the block only (other suites in this process keep theirs)."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
 
 
 @dataclass
@@ -28,11 +50,23 @@ class LocalStack:
     endpoint: str
     server: LocalServer
     state: SeededState
-    moto: ThreadedMotoServer
+    moto: subprocess.Popen[bytes]
+    environ: dict[str, str]
+
+    def env(self) -> AbstractContextManager[None]:
+        """This stack's environment for the duration of a block."""
+        return patched_environ(self.environ)
+
+    def settings(self) -> NexusSettings:
+        with self.env():
+            return NexusSettings()
 
     def stop(self) -> None:
+        if self.moto.poll() is not None:
+            return
         self.server.shutdown()
-        self.moto.stop()
+        self.moto.terminate()
+        self.moto.wait(timeout=10)
 
 
 def free_port() -> int:
@@ -40,6 +74,19 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def _wait_for(port: int, process: subprocess.Popen[bytes], timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"moto server exited with {process.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError(f"moto server not listening on {port} after {timeout_s} s")
 
 
 def environment(endpoint: str) -> dict[str, str]:
@@ -57,16 +104,32 @@ def environment(endpoint: str) -> dict[str, str]:
 
 
 def start_stack(*, days: int = 15, port: int = 0) -> LocalStack:
-    """Start moto on a free port, point this process at it, seed `days` days, serve on `port`."""
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    """Start moto on a free port, seed `days` days, serve on `port`; stopped at interpreter exit."""
     moto_port = free_port()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
-    moto.start()
+    moto = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from moto.server import main; main()",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            str(moto_port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     endpoint = f"http://127.0.0.1:{moto_port}"
-    os.environ.update(environment(endpoint))
-    state = seed(NexusSettings(), end=datetime.now(UTC).date() - timedelta(days=1), days=days)
-    os.environ["NEXUS_STATE_MACHINE_ARN"] = stand_in_workflow(endpoint, state.week)
-    return LocalStack(endpoint, start_server(endpoint, port), state, moto)
+    _wait_for(moto_port, moto)
+    env = environment(endpoint)
+    with patched_environ(env):
+        state = seed(NexusSettings(), end=datetime.now(UTC).date() - timedelta(days=1), days=days)
+        env["NEXUS_STATE_MACHINE_ARN"] = stand_in_workflow(endpoint, state.week)
+    with patched_environ(env):
+        server = start_server(endpoint, port, settings=NexusSettings())
+    stack = LocalStack(endpoint, server, state, moto, env)
+    atexit.register(stack.stop)
+    return stack
 
 
 def stand_in_workflow(endpoint: str, week: str) -> str:

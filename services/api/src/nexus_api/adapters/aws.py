@@ -75,15 +75,22 @@ def _from_dynamo(value: Any) -> Any:
 class AwsRepository:
     """The API's view of S3 (lake, reports, quarantine), DynamoDB metadata and Step Functions."""
 
-    def __init__(self, settings: NexusSettings, *, catalog_ttl_s: float = 60.0) -> None:
+    def __init__(
+        self, settings: NexusSettings, *, endpoint_url: str | None = None, catalog_ttl_s: float = 60.0
+    ) -> None:
+        """`endpoint_url` pins every client to one emulator; None lets botocore read the environment."""
         self.settings = settings
+        self._endpoint = endpoint_url
         session = boto3.session.Session()
         self.s3: Any = session.client(
-            "s3", region_name=settings.region, endpoint_url=settings.s3_endpoint_url, config=_CONFIG
+            "s3",
+            region_name=settings.region,
+            endpoint_url=settings.s3_endpoint_url or endpoint_url,
+            config=_CONFIG,
         )
-        self.table: Any = session.resource("dynamodb", region_name=settings.region, config=_CONFIG).Table(
-            settings.table
-        )
+        self.table: Any = session.resource(
+            "dynamodb", region_name=settings.region, endpoint_url=endpoint_url, config=_CONFIG
+        ).Table(settings.table)
         self._session = session
         self._catalog_ttl_s = catalog_ttl_s
         self._catalog: tuple[float, list[SeriesInfo]] | None = None
@@ -262,7 +269,9 @@ class AwsRepository:
     def quarantine_queue_depth(self) -> int | None:
         if not self.settings.quarantine_queue_url:
             return None
-        sqs = self._session.client("sqs", region_name=self.settings.region, config=_CONFIG)
+        sqs = self._session.client(
+            "sqs", region_name=self.settings.region, endpoint_url=self._endpoint, config=_CONFIG
+        )
         attrs = sqs.get_queue_attributes(
             QueueUrl=self.settings.quarantine_queue_url, AttributeNames=["ApproximateNumberOfMessages"]
         )
@@ -279,7 +288,9 @@ class AwsRepository:
     def _sfn(self) -> Any:
         if not self.settings.state_machine_arn:
             raise Conflict("the weekly workflow is not configured (NEXUS_STATE_MACHINE_ARN)")
-        return self._session.client("stepfunctions", region_name=self.settings.region, config=_CONFIG)
+        return self._session.client(
+            "stepfunctions", region_name=self.settings.region, endpoint_url=self._endpoint, config=_CONFIG
+        )
 
     def _execution_arn(self, name: str) -> str:
         return f"{self.settings.state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
