@@ -11,7 +11,7 @@ import pytest
 from nexus_collector_sim.collector import SimCollector
 from nexus_collector_sim.model import ZONES, simulate_day
 from nexus_contracts import Dataset
-from nexus_core.collector.base import Window
+from nexus_core.collector.base import FetchRequest, Window
 from nexus_core.collector.kit import run_collection
 from nexus_core.errors import NoDataYet
 
@@ -67,16 +67,19 @@ def test_prices_are_published_at_the_auction_and_weather_after_the_hour() -> Non
     observations = late.parse(late.fetch(price_req))
     assert len(observations) == 24 * len(ZONES)
     assert {o.publish_time_utc for o in observations} == {datetime(2024, 3, 11, 11, 45, tzinfo=UTC)}
-    # And weather for D at noon UTC only has the hours that already ended
+    # And weather for D is not requested before D has ended
     noon = SimCollector(7, clock=lambda: datetime(2024, 3, 12, 12, 0, tzinfo=UTC))
-    (temp_req,) = [
-        r
-        for r in noon.requests(Window.for_local_days(day, day, "Europe/Brussels"))
-        if r.dataset is Dataset.TEMPERATURE
-    ]
+    window = Window.for_local_days(day, day, "Europe/Brussels")
+    assert Dataset.TEMPERATURE not in {r.dataset for r in noon.requests(window)}
+    # And a fetch at noon only returns the hours that already ended and were published
+    temp_req = FetchRequest(
+        dataset=Dataset.TEMPERATURE, key="t", window=window, params={"day": day.isoformat()}
+    )
     temps = noon.parse(noon.fetch(temp_req))
     assert all(o.publish_time_utc <= datetime(2024, 3, 12, 12, 0, tzinfo=UTC) for o in temps)
     assert len(temps) == 12 * len(ZONES)  # 23:00Z..10:00Z ended and published by 11:10Z
+    after = SimCollector(7, clock=lambda: datetime(2024, 3, 13, 0, 0, tzinfo=UTC))
+    assert Dataset.TEMPERATURE in {r.dataset for r in after.requests(window)}
 
 
 def test_a_year_has_the_documented_economics() -> None:

@@ -160,9 +160,16 @@ class SimCollector(Collector):
         return True
 
     def requests(self, window: Window) -> Iterable[FetchRequest]:
+        now = self.clock()
         for day in window.local_days(self.publication_tz):
+            # Measured weather is requested once its day has ended, so a morning run does not
+            # deliver a partial day that the completeness rule would flag; refetch_days picks
+            # the day up on the next run.
+            weather_done = _local(day + timedelta(days=1), time(0)) + WEATHER_DELAY <= now
             for dataset in DATASETS:
                 if dataset is Dataset.MACRO_INDEX and day.day != 15:
+                    continue
+                if dataset in (Dataset.TEMPERATURE, Dataset.WIND_SPEED) and not weather_done:
                     continue
                 yield FetchRequest(
                     dataset=dataset,
