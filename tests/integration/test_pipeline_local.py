@@ -110,3 +110,19 @@ def test_collecting_twice_leaves_identical_checksums(runtime: LocalRuntime) -> N
     assert drain(runtime, settings.quarantine_queue_url) == []
     hours = sum(rows for (dataset, _), (_, rows) in first.items() if dataset == "temperature")
     assert hours == (24 + 25) * 4
+
+
+def test_scheduled_run_collects_the_default_window_cleanly(runtime: LocalRuntime) -> None:
+    settings = get_settings()
+    # When the daily rule fires as EventBridge would (a Scheduled Event, no dates)
+    (summary,) = runtime.fire("collect-sim")
+    assert runtime.wait_idle(TIMEOUT_S)
+    # Then the run covered the latest published delivery days and succeeded
+    assert summary["status"] == "ok"
+    assert summary["events"] >= 3
+    status = MetadataRepository(settings).get_source_status("sim")
+    assert status is not None
+    assert status.consecutive_failures == 0
+    # And nothing it published was quarantined
+    assert drain(runtime, settings.quarantine_queue_url) == []
+    assert {dataset for dataset, _ in checksums(settings)} >= {"day_ahead_price", "temperature", "wind_speed"}
