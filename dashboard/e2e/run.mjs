@@ -130,6 +130,8 @@ const context = await chromium.launchPersistentContext(profile, {
   viewport: { width: 1280, height: 900 },
   acceptDownloads: true,
 });
+// The machine running the suite may be busy: allow a minute per step rather than 30 s.
+context.setDefaultTimeout(60_000);
 try {
   const result = mode === "perf" ? await perf(context) : await flow(context);
   process.stdout.write(JSON.stringify(result) + "\n");

@@ -44,7 +44,6 @@ export interface Regression {
   area: string;
   r_squared: number;
   temperature_sensitivity_eur_mwh_per_degc?: number | null;
-  wind_sensitivity_eur_mwh_per_ms?: number | null;
   coefficients?: { name: string; estimate: number }[];
 }
 

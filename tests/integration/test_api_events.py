@@ -81,6 +81,18 @@ def test_committed_openapi_document_matches_the_code():
     assert OPENAPI.read_text() == document(), "run: python -m nexus_api.openapi services/api/openapi.json"
 
 
+def test_sample_analysis_document_satisfies_the_analysis_contract():
+    # Given the sample state's weekly document / Then the analyzer's contract accepts it as is
+    from nexus_contracts.analysis import AnalysisDocument
+
+    week = stack().state.week
+    doc = invoke(event("GET", f"/analyses/{week}", claims=ANALYST))
+    assert doc["statusCode"] == 200
+    parsed = AnalysisDocument.model_validate_json(doc["body"])
+    assert parsed.simulated is True
+    assert {r.area for r in parsed.regressions} == set(stack().state.areas)
+
+
 def test_requests_without_authorizer_claims_get_401():
     # Given an event without claims (authorizer misconfigured) / Then the handler itself refuses
     response = invoke(event("GET", "/series"))

@@ -82,11 +82,12 @@ export function Drivers() {
             </label>
             <StateView value={summary}>
               {(s) => {
-                const wind = s.regression?.wind_sensitivity_eur_mwh_per_ms ?? s.regression?.coefficients?.find((c) => c.name.includes("wind"))?.estimate;
+                // The analysis fits wind in a multiple regression; its coefficient is the sensitivity.
+                const wind = s.regression?.coefficients?.find((c) => c.name === "wind")?.estimate;
                 return (
                   <div className="grid two">
                     <Driver title="temperature" unit="°C" points={pairs(s.daily.temperature, s.daily.base)} slope={s.regression?.temperature_sensitivity_eur_mwh_per_degc} />
-                    <Driver title="wind" unit="m/s" points={pairs(s.daily.wind_speed, s.daily.base)} slope={wind} />
+                    <Driver title="wind" unit="m/s" points={pairs(s.daily.wind, s.daily.base)} slope={wind} />
                   </div>
                 );
               }}

@@ -162,6 +162,24 @@ def _slope(x: list[float], y: list[float]) -> float:
     return round(sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True)) / var, 3) if var else 0.0
 
 
+def _coefficient(name: str, x: list[float], y: list[float]) -> dict[str, Any]:
+    """Simple-regression slope with its OLS standard error and a normal-approximation p-value."""
+    slope = _slope(x, y)
+    mx, my = fmean(x), fmean(y)
+    sxx = sum((a - mx) ** 2 for a in x) or 1.0
+    residuals = [b - (my + slope * (a - mx)) for a, b in zip(x, y, strict=True)]
+    se = math.sqrt(sum(r * r for r in residuals) / max(1, len(x) - 2) / sxx)
+    p_value = math.erfc(abs(slope / se) / math.sqrt(2)) if se else 0.0
+    return {
+        "name": name,
+        "estimate": slope,
+        "std_error": round(se, 4),
+        "ci_low": round(slope - 1.96 * se, 4),
+        "ci_high": round(slope + 1.96 * se, 4),
+        "p_value": round(p_value, 4),
+    }
+
+
 def analysis_document(week: str, obs: list[Observation], areas: tuple[str, ...]) -> dict[str, Any]:
     """An `analysis.completed` document over the seeded week, figures computed from the rows."""
     monday = date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
@@ -178,16 +196,15 @@ def analysis_document(week: str, obs: list[Observation], areas: tuple[str, ...])
         stats.append(_week_stats(area, prices))
         base, temp = _daily_means(prices), _daily_means(temps)
         wind = _daily_means(sorted(series[f"sim:{area}:wind_speed"]))
-        daily[area] = {"base": base, "temperature": temp, "wind_speed": wind}
+        daily[area] = {"base": base, "temperature": temp, "wind": wind}
         regressions.append(
             {
                 "area": area,
                 "observations": len(base),
                 "r_squared": round((_pearson(temp, base) or 0.0) ** 2, 4),
                 "hac_lags": 1,
-                "coefficients": [],
+                "coefficients": [_coefficient("wind", wind, base)],
                 "temperature_sensitivity_eur_mwh_per_degc": _slope(temp, base),
-                "wind_sensitivity_eur_mwh_per_ms": _slope(wind, base),
             }
         )
         for dataset in ("day_ahead_price", "temperature", "wind_speed"):
@@ -201,7 +218,6 @@ def analysis_document(week: str, obs: list[Observation], areas: tuple[str, ...])
         "week_start_utc": start.isoformat(),
         "week_end_utc": end.isoformat(),
         "generated_at": end.isoformat(),
-        "execution": f"weekly-{week}",
         "lookback_days": 7,
         "sources": ["sim"],
         "simulated": True,
