@@ -1,4 +1,4 @@
-"""One Powertools setup for every service: JSON logs, EMF metrics in namespace NEXUS, tracing.
+"""One Powertools setup for every service: JSON logs and EMF metrics in namespace NEXUS.
 
 Metric dimensions are at most `source` and `dataset` (low cardinality); ids go in logs only.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 NAMESPACE = "NEXUS"
@@ -15,10 +15,10 @@ SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "nexus")
 
 logger = Logger(service=SERVICE, level=os.environ.get("NEXUS_LOG_LEVEL", "INFO"))
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
-# X-Ray only exists inside Lambda; elsewhere the tracer is a no-op.
-tracer = Tracer(service=SERVICE, disabled="AWS_LAMBDA_FUNCTION_NAME" not in os.environ)
+# No Tracer here: importing the X-Ray SDK costs about a quarter of a collector's cold start and
+# nothing reads traces yet. Lambda's own X-Ray integration can be switched on in the stack.
 
-__all__ = ["MetricUnit", "logger", "metric", "metrics", "metrics_enabled", "tracer"]
+__all__ = ["MetricUnit", "logger", "metric", "metrics", "metrics_enabled"]
 
 _ALLOWED_DIMENSIONS = ("source", "dataset")
 
