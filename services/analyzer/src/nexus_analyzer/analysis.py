@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nexus_analyzer.analytics import stats, weekly
-from nexus_analyzer.analytics.grid import HOUR_US, build_grid
+from nexus_analyzer.analytics.grid import HOUR_US, build_grid, plain
 from nexus_analyzer.analytics.panel import build_panel
 from nexus_contracts.analysis import parse_week, week_bounds
 
@@ -43,7 +43,10 @@ def analyze(
     start, end = week_bounds(week)
     origin = _us(lookback_start(week, lookback_days))
     hours = (_us(end) - origin) // HOUR_US + 24  # a spare day covers zones west of the week's zone
-    panel = build_panel(build_grid(table, origin, hours))
+    in_week = plain(_week_rows(table, start, end))
+    grid = build_grid(table, origin, hours)
+    del table  # the grid holds what the analytics need; free the rows before the heavy part
+    panel = build_panel(grid)
     monday = parse_week(week)
     ctx = weekly.Context(
         panel=panel,
@@ -77,7 +80,6 @@ def analyze(
             for k in ("base", "temperature", "gas", "carbon", "wind")
         }
     sections["correlations"] = weekly.correlation_block(ctx)
-    in_week = _week_rows(table, start, end)
     sections["coverage"] = coverage(in_week, (end - start) / timedelta(hours=1))
     sections["sources"] = sorted(set(in_week.column("source").to_pylist()))
     sections["simulated"] = "sim" in sections["sources"]

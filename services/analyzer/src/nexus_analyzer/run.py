@@ -32,8 +32,8 @@ def run_week(
 ) -> AnalysisDocument:
     keys = lake.partition_keys(s3, bucket, utc_day_range(week, lookback_days))
     log.info("reading %d partitions for %s", len(keys), week)
-    table = lake.read_partitions(s3, bucket, keys, threads)
-    result = analyze(table, week, lookback_days)
+    # No local name for the rows: analyze() drops them once they are on the grid (memory).
+    result = analyze(lake.read_partitions(s3, bucket, keys, threads), week, lookback_days)
     if not any(s.get("hours") for s in result.sections["stats"]):
         raise NoPriceData(f"no day-ahead prices in the lake for {week}")
     facts = build_facts(result.sections, week)

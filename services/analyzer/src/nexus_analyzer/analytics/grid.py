@@ -7,7 +7,8 @@ local day gives back that day's settlement.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -53,46 +54,63 @@ def _to_us(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     )
 
 
-def build_grid(table: pa.Table, origin_us: int, hours: int) -> Grid:
-    """Every series of `table` (OBSERVATION_SCHEMA columns) on the hourly grid [origin, origin+hours)."""
-    ids = pc.dictionary_encode(table.column("series_id")).combine_chunks()
-    codes = np.asarray(ids.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    names: list[str] = ids.dictionary.to_pylist()
-    start = _to_us(table.column("interval_start_utc"))
-    end = _to_us(table.column("interval_end_utc"))
-    value = np.asarray(table.column("value").to_numpy(), dtype=np.float64)
-    # A row covers max(1, whole hours of its interval) grid hours; sub-hourly rows share an hour.
-    span = np.maximum(1, (end - start) // HOUR_US)
-    first = np.floor_divide(start - origin_us, HOUR_US)
-    row_of = np.repeat(np.arange(len(value)), span)
-    offset = np.arange(len(row_of)) - np.repeat(np.cumsum(span) - span, span)
-    hour = first[row_of] + offset
-    keep = (hour >= 0) & (hour < hours)
-    key = codes[row_of[keep]] * hours + hour[keep]
+def build_grid(table: pa.Table, origin_us: int, hours: int, batch_rows: int = 200_000) -> Grid:
+    """Every series of `table` (OBSERVATION_SCHEMA columns) on the hourly grid [origin, origin+hours).
+
+    Rows are processed in batches so the temporaries stay a few MB whatever the table size.
+    """
+    names: list[str] = sorted({s for s in pc.unique(table.column("series_id")).to_pylist() if s is not None})
+    value_set = pa.array(names, pa.string())
     n = len(names)
-    sums = np.bincount(key, weights=value[row_of[keep]], minlength=n * hours)
-    counts = np.bincount(key, minlength=n * hours)
+    sums = np.zeros(n * hours)
+    counts = np.zeros(n * hours)
+    rows = np.zeros(n, dtype=np.int64)
+    infos: dict[int, SeriesInfo] = {}
+    for raw in table.to_batches(max_chunksize=batch_rows):
+        batch = plain(raw)
+        found = pc.index_in(batch.column("series_id"), value_set=value_set)
+        codes = np.asarray(found.to_numpy(zero_copy_only=False)).astype(np.int64)
+        _first_rows(batch, codes, names, infos)
+        rows += np.bincount(codes, minlength=n)
+        start, end = _to_us(batch.column("interval_start_utc")), _to_us(batch.column("interval_end_utc"))
+        value = np.asarray(batch.column("value").to_numpy(zero_copy_only=False), dtype=np.float64)
+        # A row covers max(1, whole hours of its interval) grid hours; sub-hourly rows share an hour.
+        span = np.maximum(1, (end - start) // HOUR_US)
+        first = np.floor_divide(start - origin_us, HOUR_US)
+        row_of = np.repeat(np.arange(len(value)), span)
+        hour = first[row_of] + (np.arange(len(row_of)) - np.repeat(np.cumsum(span) - span, span))
+        keep = (hour >= 0) & (hour < hours)
+        key = codes[row_of[keep]] * hours + hour[keep]
+        sums += np.bincount(key, weights=value[row_of[keep]], minlength=n * hours)
+        counts += np.bincount(key, minlength=n * hours)
     with np.errstate(invalid="ignore", divide="ignore"):
         values = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan).reshape(n, hours)
-    return Grid(origin_us=origin_us, series=_infos(table, codes, names), values=values)
+    series = tuple(replace(infos[i], rows=int(rows[i])) for i in range(n))
+    return Grid(origin_us=origin_us, series=series, values=values)
 
 
-def _infos(table: pa.Table, codes: np.ndarray, names: list[str]) -> tuple[SeriesInfo, ...]:
-    first_row = np.full(len(names), -1, dtype=np.int64)
-    order = np.arange(len(codes))[::-1]
-    first_row[codes[order]] = order  # the first row of each series wins (assignments run backwards)
-    counts = np.bincount(codes, minlength=len(names))
-    cols = {c: table.column(c) for c in ("source", "dataset", "area", "location", "unit")}
-    out = []
-    for i, name in enumerate(names):
-        r = int(first_row[i])
-        get = {c: col[r].as_py() for c, col in cols.items()}
-        out.append(
-            SeriesInfo(
-                name, get["source"], get["dataset"], get["area"], get["location"], get["unit"], int(counts[i])
+def plain(data: Any) -> Any:
+    """The table or batch with dictionary-encoded columns decoded (the lake reader keeps strings as
+    dictionaries to save memory; compute kernels want plain strings)."""
+    for i, field in enumerate(data.schema):
+        if pa.types.is_dictionary(field.type):
+            decoded = data.column(i).cast(field.type.value_type)
+            data = data.set_column(i, pa.field(field.name, field.type.value_type, field.nullable), decoded)
+    return data
+
+
+def _first_rows(
+    batch: pa.RecordBatch, codes: np.ndarray, names: list[str], infos: dict[int, SeriesInfo]
+) -> None:
+    """Remember the attributes of each series from the first row where it appears."""
+    unique, first = np.unique(codes, return_index=True)
+    cols = {c: batch.column(c) for c in ("source", "dataset", "area", "location", "unit")}
+    for code, r in zip(unique.tolist(), first.tolist(), strict=True):
+        if code not in infos:
+            get = {c: col[r].as_py() for c, col in cols.items()}
+            infos[code] = SeriesInfo(
+                names[code], get["source"], get["dataset"], get["area"], get["location"], get["unit"], 0
             )
-        )
-    return tuple(out)
 
 
 @dataclass(frozen=True)

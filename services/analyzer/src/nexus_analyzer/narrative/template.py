@@ -51,8 +51,8 @@ def template_narrative(facts: dict[str, Any]) -> NarrativeDraft:
     return NarrativeDraft(
         headline=f"{top} leads at {_fmt(top_m['base_eur_mwh'])} base{change}",
         summary=". ".join(lines) + ".",
-        drivers=tuple(drivers),
-        risks=tuple(risks),
+        drivers=tuple(drivers[:8]),  # the eight highest-priced markets; the tables list all
+        risks=tuple(risks[:8]),
         outlook=(outlook + ".") if outlook else "No outlook: too little history.",
         caveats=tuple(caveats),
     )
