@@ -111,6 +111,23 @@ def test_flattened_group_claims_are_understood():
     assert json.loads(response["body"])["execution"].startswith(f"weekly-{week}-r")
 
 
+def test_empty_lists_stay_json_arrays():
+    # Given a repository with no alerts / When alerts are listed / Then the body is [] (not {})
+    with stack().env():
+        from nexus_api.adapters.aws import AwsRepository
+        from nexus_api.app import build_app
+        from nexus_api.settings import ApiSettings
+
+        class NoAlerts(AwsRepository):
+            def alerts(self, days: list[Any]) -> list[dict[str, Any]]:
+                return []
+
+        app = build_app(NoAlerts(stack().settings(), endpoint_url=stack().endpoint), ApiSettings())
+    response = app.resolve(event("GET", "/alerts", claims=ANALYST), Context())  # type: ignore[arg-type]
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"]) == []
+
+
 def test_catalog_lists_the_seeded_series_with_their_span():
     # When /series is called through the handler / Then each sim series spans the seeded days
     response = invoke(event("GET", "/series", claims=ANALYST))

@@ -94,9 +94,9 @@ def build_app(repo: ApiRepository, settings: ApiSettings) -> APIGatewayRestResol
         response = next_middleware(app)
         if app.current_event.http_method != "GET" or response.status_code != 200:
             return response
-        body = (
-            response.body if isinstance(response.body, str | bytes) else app._serializer(response.body or {})
-        )
+        body = response.body
+        if not isinstance(body, str | bytes):
+            body = app._serializer(body)  # type: ignore[arg-type] # lists too; [] stays "[]"
         response.body = body
         raw = body.encode() if isinstance(body, str) else body
         tag = f'"{hashlib.sha256(raw).hexdigest()[:32]}"'

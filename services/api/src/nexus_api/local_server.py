@@ -16,6 +16,8 @@ import threading
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -39,6 +41,21 @@ class Runtime(Protocol):
     endpoint: str
 
     def environment(self) -> dict[str, str]: ...
+
+
+@contextmanager
+def patched_environ(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the block only (other code in this process keeps its own)."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
 
 
 @dataclass
@@ -217,8 +234,8 @@ def start_server(
 
 def serve(runtime: Runtime, port: int = 8000) -> LocalServer:
     """`nexus up`'s entry: serve API + dashboard over the runtime's state; returns at once."""
-    os.environ.update(runtime.environment())
-    server = start_server(runtime.endpoint, port)
+    with patched_environ(runtime.environment()):
+        server = start_server(runtime.endpoint, port, settings=NexusSettings())
     print(f"dashboard and API: {server.url}  (API under {server.url}/api)")
     for username, groups in DEMO_USERS.items():
         print(f"  demo user {username} / {DEMO_PASSWORD}  groups: {', '.join(groups)}")
