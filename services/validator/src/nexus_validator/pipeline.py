@@ -30,11 +30,13 @@ from nexus_core import aws
 from nexus_core.alerts import AlertPublisher
 from nexus_core.lake import LakeReader, LakeWriter, PartitionWrite
 from nexus_core.metadata import MetadataRepository, PartitionRecord
+from nexus_core.news_lake import NewsLake
 from nexus_core.observability import MetricUnit, logger, metric
 from nexus_core.publisher import EventPublisher
 from nexus_core.settings import NexusSettings
 from nexus_validator.adapters.history import load_history, utc_days
 from nexus_validator.adapters.quarantine import Quarantine, QuarantineEntry
+from nexus_validator.news import read_news
 from nexus_validator.partitions import completeness
 from nexus_validator.quality import AlertIntent, QualityContext, Rejection, evaluate_body
 from nexus_validator.rules import verdict_of
@@ -107,10 +109,7 @@ def process_message(body: str, services: ValidatorServices, *, now: datetime | N
     peek = _peek(text)
     outcome = MessageOutcome(event_id=peek.get("event_id") if isinstance(peek.get("event_id"), str) else None)
     if peek.get("event_type") == EventType.NEWS_COLLECTED.value:
-        # Headlines are text, not Observations; they have no lake writer in this version.
-        outcome.skipped = "news.collected is not stored by this validator version"
-        logger.info("skipped news batch", extra={"event_id": outcome.event_id})
-        return outcome
+        return _process_news(text, peek, services, outcome, now)  # headlines: text, own dataset
     history = _history_for(peek, services)
     batch, report = evaluate_body(text, QualityContext(now=now, history=history), fetch=services.fetch_claim)
     verdict = verdict_of(report)
@@ -133,6 +132,28 @@ def process_message(body: str, services: ValidatorServices, *, now: datetime | N
     for intent in verdict.alerts:
         services.alerts.raise_alert(_alert(intent), now=now, correlation_id=correlation_id)
     _metrics(outcome, source, dataset)
+    return outcome
+
+
+def _process_news(
+    text: str, peek: dict[str, Any], services: ValidatorServices, outcome: MessageOutcome, now: datetime
+) -> MessageOutcome:
+    batch = read_news(text, services.s3)
+    correlation_id = _str(peek.get("correlation_id"))
+    if batch.items:
+        lake = NewsLake(services.settings, fs=services.writer.fs, s3=services.s3, metadata=services.metadata)
+        outcome.partitions = lake.merge_write(batch.items, now=now)
+        outcome.accepted = len(batch.items)
+        for write in outcome.partitions:
+            _publish_validated(services, write, 1.0, (), correlation_id)
+    if batch.rejections:
+        news = Dataset.NEWS.value
+        keys = [_quarantine(services, r, outcome.event_id, batch.source, news, now) for r in batch.rejections]
+        outcome.quarantined = len(keys)
+        _publish_rejected(
+            services, tuple(batch.rejections), keys, outcome.event_id, batch.source, news, correlation_id
+        )
+    _metrics(outcome, batch.source, Dataset.NEWS.value)
     return outcome
 
 
@@ -186,27 +207,37 @@ def _record_partitions(
                 updated_at=now,
             )
         )
-        event = PartitionValidated(
-            source=Source(write.source),
-            dataset=Dataset(write.dataset),
-            day=write.day,
-            s3_key=write.key,
-            s3_version_id=write.version_id,
-            rows=write.rows,
-            series=write.series,
-            sha256=write.sha256,
-            accepted=write.accepted,
-            revised=write.revised,
-            stale_ignored=write.stale,
-            completeness=ratio,
-            flags=flags,
+        _publish_validated(services, write, ratio, flags, correlation_id)
+
+
+def _publish_validated(
+    services: ValidatorServices,
+    write: PartitionWrite,
+    ratio: float,
+    flags: tuple[str, ...],
+    correlation_id: str | None,
+) -> None:
+    event = PartitionValidated(
+        source=Source(write.source),
+        dataset=Dataset(write.dataset),
+        day=write.day,
+        s3_key=write.key,
+        s3_version_id=write.version_id,
+        rows=write.rows,
+        series=write.series,
+        sha256=write.sha256,
+        accepted=write.accepted,
+        revised=write.revised,
+        stale_ignored=write.stale,
+        completeness=ratio,
+        flags=flags,
+    )
+    extra = {"correlation_id": correlation_id} if correlation_id else {}
+    services.publisher.publish(
+        Envelope[PartitionValidated](
+            event_type=EventType.PARTITION_VALIDATED, producer=PRODUCER, payload=event, **extra
         )
-        extra = {"correlation_id": correlation_id} if correlation_id else {}
-        services.publisher.publish(
-            Envelope[PartitionValidated](
-                event_type=EventType.PARTITION_VALIDATED, producer=PRODUCER, payload=event, **extra
-            )
-        )
+    )
 
 
 def _quarantine(
