@@ -77,8 +77,8 @@ def test_merge_write_records_partitions_and_redelivery_changes_nothing(moto_env:
     second = lake.merge_write(list(reversed(items)))
     # Then one file per day, keyed by the news dataset, and the second write changed nothing
     assert [w.key for w in first] == [
-        "raw-data/year=2024/month=03/day=04/reuters__news.parquet",
-        "raw-data/year=2024/month=03/day=05/reuters__news.parquet",
+        "raw-news/year=2024/month=03/day=04/reuters__news.parquet",
+        "raw-news/year=2024/month=03/day=05/reuters__news.parquet",
     ]
     assert [w.sha256 for w in first] == [w.sha256 for w in second]
     assert [w.written for w in second] == [False, False]

@@ -31,8 +31,16 @@ OBSERVATION_SCHEMA = pa.schema(
 )
 
 RAW_PREFIX = "raw-data"
+NEWS_PREFIX = "raw-news"
+"""Headlines have their own schema, so they live beside raw-data/, never inside it: every reader
+of raw-data/ (Glue table, DuckDB, the analyzer) sees one schema."""
 
 
 def raw_key(source: str, dataset: str, day: date) -> str:
     """The deterministic S3 key of one lake partition file."""
     return f"{RAW_PREFIX}/year={day:%Y}/month={day:%m}/day={day:%d}/{source}__{dataset}.parquet"
+
+
+def news_key(source: str, day: date) -> str:
+    """The deterministic S3 key of one day's headlines of one source."""
+    return f"{NEWS_PREFIX}/year={day:%Y}/month={day:%m}/day={day:%d}/{source}__news.parquet"

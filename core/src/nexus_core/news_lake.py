@@ -1,6 +1,6 @@
 """News headlines in the lake: their own dataset ("news"), merged by story_id, read by time.
 
-One Parquet file per (source, UTC day of published_utc) at `raw_key(source, "news", day)`.
+One Parquet file per (source, UTC day of published_utc) at `news_key(source, day)` (raw-news/).
 A write merges with the existing file by story_id: a duplicate keeps the stored row unless its
 headline changed, and then the newer published_utc wins (a tie keeps the stored row), so a
 redelivered batch changes nothing. Rows are sorted by (published_utc, story_id) and written
@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from nexus_contracts import Dataset, NewsItem
 from nexus_core import aws
 from nexus_core.lake import _WRITE_OPTIONS, PartitionWrite, s3_filesystem
-from nexus_core.lake_schema import UTC_TS, raw_key
+from nexus_core.lake_schema import UTC_TS, news_key
 from nexus_core.metadata import MetadataRepository, PartitionRecord
 from nexus_core.settings import NexusSettings, get_settings
 
@@ -123,7 +123,7 @@ class NewsLake:
         return writes
 
     def _merge_into(self, source: str, day: date, incoming: Sequence[Row]) -> PartitionWrite:
-        key = raw_key(source, NEWS_DATASET, day)
+        key = news_key(source, day)
         old = self._read_bytes(key)
         rows, accepted, revised, stale = merge_news(_parquet_to_rows(old) if old else [], incoming)
         written = old is None or accepted + revised > 0
@@ -174,7 +174,7 @@ class NewsLake:
         paths: list[str] = []
         day = first
         while day <= last:
-            folder = f"{self.settings.bucket}/{raw_key('x', NEWS_DATASET, day).rsplit('/', 1)[0]}"
+            folder = f"{self.settings.bucket}/{news_key('x', day).rsplit('/', 1)[0]}"
             selector = pafs.FileSelector(folder, allow_not_found=True)
             paths.extend(
                 i.path

@@ -18,6 +18,7 @@ class Snapshot:
     sources: list[dict[str, Any]] = field(default_factory=list)
     queues: dict[str, int] = field(default_factory=dict)
     quarantine_objects: int = 0
+    alerts: Counter[str] = field(default_factory=Counter)
 
     @property
     def dlq(self) -> int:
@@ -25,7 +26,9 @@ class Snapshot:
 
     @property
     def quarantined(self) -> int:
-        return self.queues.get("quarantine", 0) + self.quarantine_objects
+        # Each rejected record is both a queue message and an S3 object; the S3 copy outlives a
+        # drained queue, the queue copy may precede a slow S3 write: count the larger.
+        return max(self.queues.get("quarantine", 0), self.quarantine_objects)
 
 
 def _plain(attr: dict[str, Any]) -> Any:
@@ -51,6 +54,8 @@ def snapshot(clients: Any, env: str = "local") -> Snapshot:
         key = (str(item.get("source", "")), str(item.get("dataset", "")))
         snap.partitions[key] += 1
         snap.rows[key] += int(item.get("rows", 0) or 0)
+    for item in _scan(ddb, table, "ALERT#"):
+        snap.alerts[f"{item.get('severity', '?')}/{item.get('kind', '?')}"] += 1
     snap.sources = sorted(_scan(ddb, table, "SOURCE#"), key=lambda s: str(s.get("source")))
     for queue in TOPOLOGY.queues:
         url = sqs.get_queue_url(QueueName=physical_name(env, queue.name))["QueueUrl"]
