@@ -126,3 +126,29 @@ def test_writes_split_by_utc_day_and_reads_prune(moto_env: MotoEnv) -> None:
     assert {r["interval_start_utc"].date() for r in named.to_pylist()} == {date(2024, 1, 17)}
     assert len([r for r in named.to_pylist() if r["area"] == "BE"]) == 24
     assert reader.read_partitions("sim", "wind_speed", [date(2024, 1, 17)]).num_rows == 0
+
+
+def test_a_merge_that_lost_a_race_merges_again_instead_of_overwriting(moto_env: MotoEnv) -> None:
+    # Given two writers of one UTC day file (adjacent local days share it), and the second one
+    # merging its hour between the first one's read and its write
+    slow, quick = LakeWriter(moto_env.settings), LakeWriter(moto_env.settings)
+    day = T0 + timedelta(days=20)
+    published = day - timedelta(hours=12)
+    late_hour = price(20 * 24 + 23, 9.0, published, AreaCode.AT)
+    read, raced = slow._read, []
+
+    def read_then_other_writer(key: str) -> tuple[bytes | None, str | None]:
+        got = read(key)
+        if not raced:
+            raced.append(quick.merge_write([late_hour]))
+        return got
+
+    slow._read = read_then_other_writer  # type: ignore[method-assign]
+    # When the first writer stores its 23 other hours
+    (write,) = slow.merge_write([price(20 * 24 + h, 1.0, published, AreaCode.AT) for h in range(23)])
+    # Then its stale write was refused and merged again: the file holds all 24 hours once
+    assert raced
+    assert (write.rows, write.accepted, write.written) == (24, 23, True)
+    table = LakeReader(moto_env.settings).read(start=day.date(), end=day.date(), source="sim")
+    hours = [r["interval_start_utc"].hour for r in table.to_pylist() if r["area"] == "AT"]
+    assert sorted(hours) == list(range(24))

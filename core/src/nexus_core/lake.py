@@ -4,6 +4,11 @@ One Parquet file per (source, dataset, UTC day of interval_start_utc) at `raw_ke
 merges with the existing file by (series_id, interval_start_utc), keeping the row with the latest
 publish_time_utc (a tie keeps the existing row, so redelivery changes nothing). Bytes depend only
 on the rows: fixed writer options, sorted rows, no timestamps in the file metadata.
+
+On S3 the read-merge-write is optimistic: the write is conditional on the ETag that was read
+(or on the key being absent), and a lost race re-reads and merges again. Two writers of one day
+file (adjacent local delivery days share a UTC day, concurrent validators, or a delayed retry of
+an earlier PUT) therefore never overwrite each other's rows.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
+from botocore.exceptions import ClientError
 
 from nexus_contracts import Observation
 from nexus_core import aws
@@ -39,6 +45,9 @@ _WRITE_OPTIONS: dict[str, Any] = {
     "data_page_version": "1.0",
     "row_group_size": 1_000_000,
 }
+# A conditional PUT lost to another writer: 412 (ETag changed / key now exists) or 409.
+_CONFLICT_CODES = frozenset({"PreconditionFailed", "ConditionalRequestConflict", "412", "409"})
+MAX_WRITE_ATTEMPTS = 8
 _PARTITIONING = ds.partitioning(
     pa.schema([("year", pa.int32()), ("month", pa.int32()), ("day", pa.int32())]), flavor="hive"
 )
@@ -129,13 +138,23 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+class LakeWriteConflict(RuntimeError):
+    """Other writers kept changing a lake file during every attempt of a merge (transient)."""
+
+
 class LakeWriter:
-    """Merges observations into their (source, dataset, UTC day) files."""
+    """Merges observations into their (source, dataset, UTC day) files.
+
+    With the default S3 filesystem, files are read and written through the S3 API with
+    conditional PUTs (compare-and-swap on the ETag); a custom `fs` (a local benchmark) is
+    written unconditionally.
+    """
 
     def __init__(
         self, settings: NexusSettings | None = None, *, fs: pafs.FileSystem | None = None, s3: Any = None
     ) -> None:
         self.settings = settings or get_settings()
+        self.conditional = fs is None
         self.fs = fs or s3_filesystem(self.settings)
         self._s3 = s3 or aws.client("s3", self.settings)
 
@@ -152,15 +171,17 @@ class LakeWriter:
     ) -> PartitionWrite:
         """Merge rows of one partition; rewrites the file only when its content changes."""
         key = raw_key(source, dataset, day)
-        old_bytes = self._read_bytes(key)
-        existing = _bytes_to_rows(old_bytes) if old_bytes is not None else []
-        rows, accepted, revised, stale = merge_rows(existing, incoming)
-        written = old_bytes is None or accepted + revised > 0
-        data = rows_to_parquet(rows) if written else old_bytes
-        assert data is not None
-        if written:
-            with self.fs.open_output_stream(f"{self.settings.bucket}/{key}") as out:
-                out.write(data)
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            old_bytes, etag = self._read(key)
+            existing = _bytes_to_rows(old_bytes) if old_bytes is not None else []
+            rows, accepted, revised, stale = merge_rows(existing, incoming)
+            written = old_bytes is None or accepted + revised > 0
+            data = rows_to_parquet(rows) if written else old_bytes
+            assert data is not None
+            if not written or self._write(key, data, etag):
+                break
+        else:
+            raise LakeWriteConflict(f"{key} changed under every one of {MAX_WRITE_ATTEMPTS} merges")
         head = self._s3.head_object(Bucket=self.settings.bucket, Key=key)
         return PartitionWrite(
             source=source,
@@ -176,6 +197,40 @@ class LakeWriter:
             stale=stale,
             written=written,
         )
+
+    def _read(self, key: str) -> tuple[bytes | None, str | None]:
+        """The file's bytes and ETag; (None, None) when it does not exist yet."""
+        if not self.conditional:
+            return self._read_bytes(key), None
+        try:
+            got = self._s3.get_object(Bucket=self.settings.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
+                return None, None
+            raise
+        return bytes(got["Body"].read()), str(got["ETag"])
+
+    def _write(self, key: str, data: bytes, etag: str | None) -> bool:
+        """Write `data` if the file is still the one read (`etag`, None = absent); False if not."""
+        if not self.conditional:
+            with self.fs.open_output_stream(f"{self.settings.bucket}/{key}") as out:
+                out.write(data)
+            return True
+        condition = {"IfMatch": etag} if etag is not None else {"IfNoneMatch": "*"}
+        try:
+            self._s3.put_object(
+                Bucket=self.settings.bucket,
+                Key=key,
+                Body=data,
+                **condition,
+            )
+        except ClientError as exc:
+            error = exc.response.get("Error", {}).get("Code")
+            status = str(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode"))
+            if error in _CONFLICT_CODES or status in _CONFLICT_CODES:
+                return False  # another writer got there first: read and merge again
+            raise
+        return True
 
     def _read_bytes(self, key: str) -> bytes | None:
         # Opening directly costs one request less than asking first whether the file exists.
