@@ -1,8 +1,11 @@
 """Shared local-runtime fixtures for integration tests.
 
 `local_runtime`: one runtime per test process (session), on a temporary state folder, started and
-fully provisioned. `fresh_runtime`: the same runtime wiped and provisioned again, with default
-handlers and task runners restored afterwards. Register stand-ins with
+fully provisioned. It does not leave its variables in os.environ: other suites share the worker
+process, and a session-long `AWS_ENDPOINT_URL` / `NEXUS_*` / `MOTO_PORT` would point their code at
+this emulator. `fresh_runtime`: the same runtime wiped and provisioned again, its environment
+exported for the test only (in-process handlers read it), with default handlers and task runners
+restored afterwards. Register stand-ins with
 `runtime.lambdas.register(name, fn)` / `runtime.tasks.register(family, runner)`; create an extra
 function in moto (needed for an event-source mapping) with `make_function`.
 """
@@ -11,35 +14,59 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
+from nexus_core import aws
+from nexus_core.settings import get_settings
 from nexus_local.runtime import LocalRuntime
+
+
+@contextmanager
+def restored_environ() -> Iterator[None]:
+    """Put os.environ back as it was, key by key, and forget settings and clients read meanwhile."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        for key in [k for k in os.environ if k not in saved]:
+            del os.environ[key]
+        for key, value in saved.items():
+            if os.environ.get(key) != value:
+                os.environ[key] = value
+        get_settings.cache_clear()
+        aws.clear_cache()
 
 
 @pytest.fixture(scope="session")
 def local_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRuntime]:
     runtime = LocalRuntime(state_dir=tmp_path_factory.mktemp("nexus-state"), persist=False)
-    runtime.start()
-    runtime.wait_ready()
     try:
+        with restored_environ():
+            runtime.start()
+            runtime.wait_ready()
         yield runtime
     finally:
-        runtime.stop()
+        with restored_environ():
+            runtime.stop()
 
 
 @pytest.fixture
 def fresh_runtime(local_runtime: LocalRuntime) -> Iterator[LocalRuntime]:
-    local_runtime.reset()
-    try:
-        yield local_runtime
-    finally:
-        local_runtime.lambdas.restore_defaults()
-        local_runtime.tasks.restore_defaults()
-        _drop_test_mappings(local_runtime)
+    with restored_environ():
+        os.environ["MOTO_PORT"] = str(local_runtime.port)
+        local_runtime.reset()  # exports the runtime's variables until restored_environ ends
+        try:
+            yield local_runtime
+        finally:
+            local_runtime.lambdas.restore_defaults()
+            local_runtime.tasks.restore_defaults()
+            _drop_test_mappings(local_runtime)
 
 
 def _drop_test_mappings(runtime: LocalRuntime) -> None:

@@ -18,7 +18,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from nexus_core import aws
-from nexus_core.settings import NexusSettings
+from nexus_core.settings import NexusSettings, get_settings
 
 
 @dataclass
@@ -110,16 +110,22 @@ def _endpoint() -> str:
 
 @pytest.fixture(scope="module")
 def moto_env() -> Iterator[MotoEnv]:
-    """A freshly reset moto server with AWS_ENDPOINT_URL pointing at it."""
+    """A freshly reset moto server with AWS_ENDPOINT_URL (and the S3 endpoint) pointing at it.
+
+    The variables are put back afterwards, and settings and clients read meanwhile are forgotten.
+    """
     endpoint = _endpoint()
     urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10)
     with pytest.MonkeyPatch.context() as mp:
-        for key, value in {**_ENV, "AWS_ENDPOINT_URL": endpoint}.items():
+        for key, value in {**_ENV, "AWS_ENDPOINT_URL": endpoint, "NEXUS_S3_ENDPOINT_URL": endpoint}.items():
             mp.setenv(key, value)
+        get_settings.cache_clear()
         aws.clear_cache()
         try:
             yield provision(endpoint)
         finally:
+            mp.undo()
+            get_settings.cache_clear()
             aws.clear_cache()
 
 

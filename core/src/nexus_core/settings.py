@@ -15,7 +15,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class NexusSettings(BaseSettings):
     """Settings common to every service. Logic receives this object; it never reads os.environ."""
 
-    model_config = SettingsConfigDict(env_prefix="NEXUS_", extra="ignore", frozen=True)
+    # validate_by_name: keyword arguments (`NexusSettings(s3_endpoint_url=...)`) win over the
+    # environment for aliased fields too, instead of being dropped in favour of the variables.
+    model_config = SettingsConfigDict(env_prefix="NEXUS_", extra="ignore", frozen=True, validate_by_name=True)
 
     env: str = "local"
     region: str = Field(

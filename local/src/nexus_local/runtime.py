@@ -113,7 +113,8 @@ class LocalRuntime:
         app = Interceptor(DomainDispatcherApplication(create_backend_app), self.lambdas, self.tasks)
         self._server = make_server("127.0.0.1", self.port, app, threaded=True)
         self.port = self._server.server_port
-        os.environ["MOTO_PORT"] = str(self.port)  # SFN task integrations call localhost:$MOTO_PORT
+        # SFN task integrations call localhost:$MOTO_PORT; restored by stop() like the rest
+        self._process_env.export({"MOTO_PORT": str(self.port)})
         threading.Thread(target=self._server.serve_forever, daemon=True, name="moto-server").start()
 
     def _post(self, path: str, body: bytes = b"") -> None:
