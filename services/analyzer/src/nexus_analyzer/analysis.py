@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -46,6 +48,7 @@ def analyze(
     in_week = plain(_week_rows(table, start, end))
     grid = build_grid(table, origin, hours)
     del table  # the grid holds what the analytics need; free the rows before the heavy part
+    release_freed_memory()
     panel = build_panel(grid)
     monday = parse_week(week)
     ctx = weekly.Context(
@@ -87,6 +90,17 @@ def analyze(
     return WeekAnalysis(
         sections, pa.Table.from_pylist(sections["stats"]), correlation_table(sections["correlations"])
     )
+
+
+def release_freed_memory() -> None:
+    """Hand the heap pages freed with the lake rows back to the system (glibc keeps them otherwise),
+    so the statistics libraries, loaded afterwards, reuse that room instead of adding to the peak."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return
+    trim = getattr(ctypes.CDLL(name), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
 
 
 def _week_rows(table: pa.Table, start: datetime, end: datetime) -> pa.Table:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import rankdata
 
 MIN_PAIRS = 10
 
 
 def _ranks(rows: np.ndarray) -> np.ndarray:
     """Average ranks of each row over its own finite values (NaN stays NaN)."""
+    from scipy.stats import rankdata  # heavy: loaded after the lake rows are freed
+
     out = np.full_like(rows, np.nan)
     for i, x in enumerate(rows):
         ok = ~np.isnan(x)

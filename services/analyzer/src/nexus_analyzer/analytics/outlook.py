@@ -14,7 +14,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from statsmodels.tsa.ar_model import AutoReg
 
 from nexus_analyzer.analytics.timeseries import interpolate
 
@@ -40,6 +39,8 @@ def forecast_week(history: np.ndarray, horizon: int = WEEK) -> Forecast | None:
     x = x[len(x) % WEEK :]  # whole weeks, so position i is hour-of-week i % 168 of the next week too
     profile = x.reshape(-1, WEEK).mean(axis=0)
     resid = x - np.tile(profile, len(x) // WEEK)
+    from statsmodels.tsa.ar_model import AutoReg  # heavy: loaded after the lake rows are freed
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = AutoReg(resid, lags=LAGS, trend="c").fit()

@@ -10,7 +10,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from statsmodels.regression.linear_model import OLS
 
 WEEKDAYS = ("tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -68,6 +67,8 @@ def fit_hac(
     if n < k + 5:
         return None
     lags = newey_west_lags(n) if lags is None else lags
+    from statsmodels.regression.linear_model import OLS  # heavy: loaded after the lake rows are freed
+
     res = OLS(y[ok], x[ok]).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
     return RegressionResult(
         names=names,

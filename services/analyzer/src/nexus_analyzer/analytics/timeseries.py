@@ -7,9 +7,6 @@ import warnings
 from typing import Any
 
 import numpy as np
-from statsmodels.tools.sm_exceptions import InterpolationWarning
-from statsmodels.tsa.seasonal import MSTL
-from statsmodels.tsa.stattools import adfuller, grangercausalitytests, kpss
 
 
 def _f(x: Any) -> float | None:
@@ -32,6 +29,9 @@ def mstl_summary(hourly: np.ndarray, week_hours: int) -> dict[str, float | None]
     x = interpolate(hourly)
     if len(x) < 2 * 168 or np.isnan(x).any():
         return {}
+    # statsmodels (with pandas and scipy.stats, ~150 MB) loads only once the lake rows are freed
+    from statsmodels.tsa.seasonal import MSTL
+
     res = MSTL(x, periods=(24, 168), stl_kwargs={"robust": False}).fit()
     seasonal = np.asarray(res.seasonal)
     daily, weekly = seasonal[-week_hours:, 0], seasonal[-week_hours:, 1]
@@ -48,6 +48,9 @@ def stationarity(daily: np.ndarray) -> dict[str, float | None]:
     y = daily[~np.isnan(daily)]
     if y.size < 20:
         return {}
+    from statsmodels.tools.sm_exceptions import InterpolationWarning
+    from statsmodels.tsa.stattools import adfuller, kpss
+
     adf = adfuller(y, autolag="AIC")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", InterpolationWarning)  # p-value outside the table: bounded
@@ -66,5 +69,7 @@ def granger_gas_to_power(power: np.ndarray, gas: np.ndarray, lags: int) -> float
     dp, dg = np.diff(power[ok]), np.diff(gas[ok])
     if dp.size < 10 * lags or np.std(dg) < 1e-9:
         return None
+    from statsmodels.tsa.stattools import grangercausalitytests
+
     res = grangercausalitytests(np.column_stack([dp, dg]), maxlag=[lags])
     return _f(res[lags][0]["ssr_ftest"][1])
