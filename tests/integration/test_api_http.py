@@ -180,9 +180,12 @@ def test_an_analyst_cannot_rerun_but_an_admin_starts_numbered_reruns():
 
 
 def lake_hourly(series_id: str, start: date, end: date) -> list[tuple[datetime, float]]:
-    table = LakeReader(stack().settings()).read(
-        start=start, end=end, source="sim", dataset=series_id.split(":")[2]
-    )
+    # Inside the stack's environment: pyarrow takes its credentials from it, and an anonymous
+    # read of an object written with credentials is refused by the emulator, as by S3.
+    with stack().env():
+        table = LakeReader(stack().settings()).read(
+            start=start, end=end, source="sim", dataset=series_id.split(":")[2]
+        )
     return [(r["interval_start_utc"], r["value"]) for r in table.to_pylist() if r["series_id"] == series_id]
 
 
