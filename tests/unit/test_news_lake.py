@@ -107,3 +107,23 @@ def test_read_headlines_window_order_limit(moto_env: MotoEnv) -> None:
     assert [h.story_id for h in lake.read_headlines(T1, T1 + timedelta(days=3), limit=2)] == ["r4", "r3"]
     # And a window over days with no files is empty
     assert lake.read_headlines(T0 - timedelta(days=30), T0 - timedelta(days=29)) == []
+
+
+def test_the_analyzer_reads_the_weeks_headlines_for_its_narrative(moto_env: MotoEnv) -> None:
+    from nexus_analyzer.__main__ import week_headlines
+
+    # Given headlines inside ISO week 2025-W10 (Mon 2025-03-03) and one in the week after
+    monday = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+
+    def story(story_id: str, hours: int) -> NewsItem:
+        return item(story_id, 0).model_copy(
+            update={"published_utc": monday + timedelta(hours=hours), "headline": f"Gas eases ({story_id})"}
+        )
+
+    NewsLake(moto_env.settings).merge_write([story("w-1", 0), story("w-2", 30), story("next", 7 * 24)])
+    # When the analyzer collects the week's headlines
+    headlines = week_headlines("2025-W10", moto_env.settings)
+    # Then it gets exactly that week's, newest first
+    assert headlines == ["Gas eases (w-2)", "Gas eases (w-1)"]
+    # And a week with no news file gives none, not an error
+    assert week_headlines("2025-W30", moto_env.settings) == []

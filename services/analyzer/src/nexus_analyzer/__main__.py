@@ -40,10 +40,27 @@ def _model(cfg: AnalyzerSettings, region: str) -> NarrativeModel | None:
     )
 
 
+def week_headlines(week: str, settings: NexusSettings, limit: int = 30) -> list[str]:
+    """The week's stored news headlines for the narrative; none when there are none or on error.
+
+    News only colours the narrative, so a news-lake failure must never fail the analysis.
+    """
+    from nexus_contracts.analysis import week_bounds
+    from nexus_core.news_lake import read_headlines
+
+    try:
+        items = read_headlines(*week_bounds(week), limit=limit, settings=settings)
+    except Exception:
+        logging.getLogger("nexus_analyzer").warning("news headlines unavailable for %s", week, exc_info=True)
+        return []
+    return [item.headline for item in items]
+
+
 def main(argv: list[str] | None = None) -> int:
     # The system allocator hands Arrow's freed read buffers to numpy (about 50 MB less at peak).
     pa.set_memory_pool(pa.system_memory_pool())
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("nexus_analyzer").setLevel(logging.INFO)
     parser = argparse.ArgumentParser(prog="nexus_analyzer")
     parser.add_argument("--week", help="ISO week YYYY-Www (default: NEXUS_ANALYSIS_WEEK)")
     args = parser.parse_args(argv)
@@ -64,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             cfg.analysis_lookback_days,
             _model(cfg, nexus.region),
             cfg.analysis_read_threads,
+            headlines=week_headlines(week, nexus),
         )
     except NoPriceData as exc:
         print(f"analyzer: {exc}", file=sys.stderr)

@@ -29,7 +29,9 @@ def run_week(
     model: NarrativeModel | None,
     threads: int = 16,
     now: datetime | None = None,
+    headlines: list[str] | None = None,
 ) -> AnalysisDocument:
+    """Analyse `week` (+ lookback days) from the lake; `headlines` are the week's news, if any."""
     keys = lake.partition_keys(s3, bucket, utc_day_range(week, lookback_days))
     log.info("reading %d partitions for %s", len(keys), week)
     # No local name for the rows: analyze() drops them once they are on the grid (memory).
@@ -37,7 +39,7 @@ def run_week(
     if not any(s.get("hours") for s in result.sections["stats"]):
         raise NoPriceData(f"no day-ahead prices in the lake for {week}")
     facts = build_facts(result.sections, week)
-    headlines: list[str] = []
+    headlines = list(headlines or [])
     narrative = write_narrative(facts, headlines, model)
     keys_out = store.output_keys(week)
     doc = build_document(
