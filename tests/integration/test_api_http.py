@@ -168,13 +168,16 @@ def test_an_analyst_cannot_rerun_but_an_admin_starts_numbered_reruns():
     status, _, body = call(f"/api/analyses/{week}/rerun", login("analyst@nexus.local"), method="POST")
     assert status == 403
     assert problem(body)["title"] == "Forbidden"
-    # When an admin calls it twice / Then two named executions r1, r2 with the stored input
+    # When an admin calls it twice / Then the next two numbered executions, with the stored input
+    # (other suites sharing this stack may already have started reruns of the same week)
+    listed = sfn.list_executions(stateMachineArn=machine)["executions"]
+    done = sum(1 for e in listed if e["name"].startswith(f"weekly-{week}-r"))
     admin = login("admin@nexus.local")
     first = call(f"/api/analyses/{week}/rerun", admin, method="POST")
     second = call(f"/api/analyses/{week}/rerun", admin, method="POST")
     assert (first[0], second[0]) == (202, 202)
     names = (json.loads(first[2])["execution"], json.loads(second[2])["execution"])
-    assert names == (f"weekly-{week}-r1", f"weekly-{week}-r2")
+    assert names == (f"weekly-{week}-r{done + 1}", f"weekly-{week}-r{done + 2}")
     described = sfn.describe_execution(executionArn=json.loads(second[2])["execution_arn"])
     assert json.loads(described["input"]) == json.loads(stored)
 

@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nexus_core.observability import logger
-from nexus_core.settings import get_settings
+from nexus_core.settings import NexusSettings, get_settings
 from nexus_validator.adapters.idempotency import OncePerMessage
 from nexus_validator.pipeline import ValidatorServices, process_message
 from nexus_validator.sns import unwrap
@@ -24,10 +24,21 @@ from nexus_validator.sns import unwrap
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
+def _services_for(settings: NexusSettings) -> ValidatorServices:
+    return ValidatorServices.from_settings(settings)
+
+
 def services() -> ValidatorServices:
-    """Adapters built once per cold start."""
-    return ValidatorServices.from_settings(get_settings())
+    """Adapters built once per cold start, keyed by the settings they were built from.
+
+    In Lambda the settings never change. A process that starts a second local runtime (tests,
+    the CLI) re-reads its settings, and must not keep adapters bound to the old endpoint.
+    """
+    return _services_for(get_settings())
+
+
+services.cache_clear = _services_for.cache_clear  # type: ignore[attr-defined]
 
 
 def _process(message: dict[str, Any]) -> dict[str, Any]:
@@ -45,10 +56,17 @@ class ValidatorSettings(BaseSettings):
     idempotency: bool = False
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
+def _process_once_for(settings: NexusSettings) -> OncePerMessage | None:
+    return OncePerMessage(settings, _process) if ValidatorSettings().idempotency else None
+
+
 def process_once() -> OncePerMessage | None:
     """`_process` guarded by an idempotency record per distinct event text, when enabled."""
-    return OncePerMessage(get_settings(), _process) if ValidatorSettings().idempotency else None
+    return _process_once_for(get_settings())
+
+
+process_once.cache_clear = _process_once_for.cache_clear  # type: ignore[attr-defined]
 
 
 def record_handler(record: SQSRecord) -> dict[str, Any]:
