@@ -63,18 +63,19 @@ def _to_dynamo(value: Any) -> Any:
     return value
 
 
-def _from_dynamo(value: Any) -> Any:
+def from_dynamo(value: Any) -> Any:
+    """A DynamoDB resource item (Decimals) as plain JSON-able values."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, dict):
-        return {k: _from_dynamo(v) for k, v in value.items()}
+        return {k: from_dynamo(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_from_dynamo(v) for v in value]
+        return [from_dynamo(v) for v in value]
     return value
 
 
 def _strip_keys(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in _from_dynamo(item).items() if k not in {"pk", "sk", "expires_at"}}
+    return {k: v for k, v in from_dynamo(item).items() if k not in {"pk", "sk", "expires_at"}}
 
 
 def partition_pk(source: str, dataset: str) -> str:

@@ -26,6 +26,7 @@ from botocore.exceptions import ClientError
 
 from nexus_api.errors import Conflict
 from nexus_api.models import ReportInfo, SeriesInfo
+from nexus_core.metadata import from_dynamo
 from nexus_core.settings import NexusSettings
 
 _CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3}, max_pool_connections=16)
@@ -60,18 +61,6 @@ class _Lru:
         return value
 
 
-def _from_dynamo(value: Any) -> Any:
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _from_dynamo(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_from_dynamo(v) for v in value]
-    return value
-
-
 class AwsRepository:
     """The API's view of S3 (lake, reports, quarantine), DynamoDB metadata and Step Functions."""
 
@@ -100,7 +89,7 @@ class AwsRepository:
 
     # -- lake ------------------------------------------------------------------------------
     def _partition_items(self, flt: Any) -> list[dict[str, Any]]:
-        return [_from_dynamo(i) for i in self._scan(FilterExpression=flt)]
+        return [from_dynamo(i) for i in self._scan(FilterExpression=flt)]
 
     def _day_file(self, key: str, checksum: str) -> DaySeries:
         """Series of one lake file: id -> {area, location, unit, resolution, points}."""
@@ -161,7 +150,7 @@ class AwsRepository:
         cond = Key("pk").eq(f"PARTITION#{source}#{dataset}") & Key("sk").between(
             f"DAY#{start.isoformat()}", f"DAY#{end.isoformat()}"
         )
-        records = [_from_dynamo(i) for i in self._query(KeyConditionExpression=cond)]
+        records = [from_dynamo(i) for i in self._query(KeyConditionExpression=cond)]
         if len(self._index) > 256:
             self._index.clear()
         self._index[key] = (now, records)
@@ -253,7 +242,7 @@ class AwsRepository:
 
     def source_statuses(self) -> list[dict[str, Any]]:
         flt = Attr("pk").begins_with("SOURCE#") & Attr("sk").eq("STATUS")
-        return [_from_dynamo(i) for i in self._scan(FilterExpression=flt)]
+        return [from_dynamo(i) for i in self._scan(FilterExpression=flt)]
 
     def partitions_since(self, day: date) -> list[dict[str, Any]]:
         return self._partition_items(Attr("pk").begins_with("PARTITION#") & Attr("sk").gte(f"DAY#{day}"))
@@ -281,7 +270,7 @@ class AwsRepository:
         out: list[dict[str, Any]] = []
         for day in days:
             for item in self._query(KeyConditionExpression=Key("pk").eq(f"ALERT#{day.isoformat()}")):
-                out.append(_from_dynamo(item) | {"day": day.isoformat()})
+                out.append(from_dynamo(item) | {"day": day.isoformat()})
         return out
 
     # -- weekly workflow -------------------------------------------------------------------
