@@ -102,13 +102,18 @@ def observation_row(obs: Observation) -> Row:
     }
 
 
-def rows_to_parquet(rows: Sequence[Row]) -> bytes:
-    """Deterministic Parquet bytes of rows, sorted by (series_id, interval_start_utc)."""
-    ordered = sorted(rows, key=lambda r: (r["series_id"], r["interval_start_utc"]))
-    table = pa.Table.from_pylist(ordered, schema=OBSERVATION_SCHEMA)
+def sorted_parquet_bytes(rows: Sequence[Row], schema: pa.Schema, *sort_by: str) -> bytes:
+    """Deterministic Parquet bytes: rows sorted by `sort_by`, fixed writer options, no timestamps."""
+    ordered = sorted(rows, key=lambda r: tuple(r[k] for k in sort_by))
+    table = pa.Table.from_pylist(ordered, schema=schema)
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, **_WRITE_OPTIONS)
     return bytes(sink.getvalue().to_pybytes())
+
+
+def rows_to_parquet(rows: Sequence[Row]) -> bytes:
+    """Deterministic Parquet bytes of rows, sorted by (series_id, interval_start_utc)."""
+    return sorted_parquet_bytes(rows, OBSERVATION_SCHEMA, "series_id", "interval_start_utc")
 
 
 def merge_rows(existing: Sequence[Row], incoming: Sequence[Row]) -> tuple[list[Row], int, int, int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
@@ -18,6 +18,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from nexus_contracts import AlertRaised
 from nexus_core import aws
 from nexus_core.settings import NexusSettings, get_settings
+
+if TYPE_CHECKING:
+    from nexus_core.lake import PartitionWrite
 
 ALERT_TTL = timedelta(days=30)
 
@@ -38,6 +41,25 @@ class PartitionRecord(BaseModel):
     completeness: float = Field(ge=0.0, le=1.0, default=1.0)
     flags: tuple[str, ...] = ()
     updated_at: AwareDatetime
+
+    @classmethod
+    def from_write(
+        cls, write: PartitionWrite, now: datetime, completeness: float = 1.0, flags: tuple[str, ...] = ()
+    ) -> PartitionRecord:
+        """The record of one lake file the writer just merged (observations or news)."""
+        return cls(
+            source=write.source,
+            dataset=write.dataset,
+            day=write.day,
+            s3_key=write.key,
+            s3_version_id=write.version_id,
+            rows=write.rows,
+            series=write.series,
+            sha256=write.sha256,
+            completeness=completeness,
+            flags=flags,
+            updated_at=now,
+        )
 
 
 class SourceStatus(BaseModel):

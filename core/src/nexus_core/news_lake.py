@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from nexus_contracts import Dataset, NewsItem
 from nexus_core import aws
-from nexus_core.lake import _WRITE_OPTIONS, PartitionWrite, s3_filesystem
+from nexus_core.lake import PartitionWrite, s3_filesystem, sorted_parquet_bytes
 from nexus_core.lake_schema import UTC_TS, news_key
 from nexus_core.metadata import MetadataRepository, PartitionRecord
 from nexus_core.settings import NexusSettings, get_settings
@@ -60,11 +60,7 @@ def news_row(item: NewsItem) -> Row:
 
 def news_rows_to_parquet(rows: Sequence[Row]) -> bytes:
     """Deterministic Parquet bytes of headline rows, sorted by (published_utc, story_id)."""
-    ordered = sorted(rows, key=lambda r: (r["published_utc"], r["story_id"]))
-    table = pa.Table.from_pylist(ordered, schema=NEWS_SCHEMA)
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, **_WRITE_OPTIONS)
-    return bytes(sink.getvalue().to_pybytes())
+    return sorted_parquet_bytes(rows, NEWS_SCHEMA, "published_utc", "story_id")
 
 
 def merge_news(existing: Sequence[Row], incoming: Sequence[Row]) -> tuple[list[Row], int, int, int]:
@@ -119,7 +115,8 @@ class NewsLake:
         writes = [self._merge_into(source, day, rows) for (source, day), rows in sorted(groups.items())]
         if self._metadata is not None:
             for write in writes:
-                self._metadata.put_partition(partition_record(write, now or datetime.now(UTC)))
+                # Headlines have no expected count: a news file is complete.
+                self._metadata.put_partition(PartitionRecord.from_write(write, now or datetime.now(UTC)))
         return writes
 
     def _merge_into(self, source: str, day: date, incoming: Sequence[Row]) -> PartitionWrite:
@@ -183,21 +180,6 @@ class NewsLake:
             )
             day += timedelta(days=1)
         return sorted(paths)
-
-
-def partition_record(write: PartitionWrite, now: datetime) -> PartitionRecord:
-    """The metadata record of one news file (headlines have no expected count: complete)."""
-    return PartitionRecord(
-        source=write.source,
-        dataset=write.dataset,
-        day=write.day,
-        s3_key=write.key,
-        s3_version_id=write.version_id,
-        rows=write.rows,
-        series=write.series,
-        sha256=write.sha256,
-        updated_at=now,
-    )
 
 
 def read_headlines(

@@ -192,21 +192,7 @@ def _record_partitions(
     for write in writes:
         ratio = completeness(write.rows, write.series, by_day[(write.source, write.dataset, write.day)])
         flags = () if ratio >= 1.0 else ("incomplete",)
-        services.metadata.put_partition(
-            PartitionRecord(
-                source=write.source,
-                dataset=write.dataset,
-                day=write.day,
-                s3_key=write.key,
-                s3_version_id=write.version_id,
-                rows=write.rows,
-                series=write.series,
-                sha256=write.sha256,
-                completeness=ratio,
-                flags=flags,
-                updated_at=now,
-            )
-        )
+        services.metadata.put_partition(PartitionRecord.from_write(write, now, ratio, flags))
         _publish_validated(services, write, ratio, flags, correlation_id)
 
 
