@@ -1,53 +1,61 @@
 """Bloomberg Data License REST authentication: OAuth2 client credentials or per-request JWT.
 
-The JWT style signs every request (HS256 with the hex-decoded client secret) with claims bound to
-its method, host and path; the token is single use. Every request also carries `api-version: 2`.
+The JWT style signs every request with PyJWT (HS256, key = the hex-decoded client secret of the
+credential file) with claims bound to its method, host and path; the token is single use (a fresh
+`jti` each time), so a redirect must be signed again for its own path. Every request also carries
+`api-version: 2`.
 """
 
 from __future__ import annotations
 
-import base64
 import binascii
-import hashlib
-import hmac
-import json
 import time
 import uuid
+from typing import Any
 from urllib.parse import urlsplit
 
 from nexus_core.errors import AuthFailed, SourceSchemaChanged
 from nexus_core.http import HttpClient
 
 API_VERSION = {"api-version": "2"}
+CLOCK_SKEW_S = 180
+"""iat/nbf are back-dated by this much (Bloomberg's sample) to absorb clock skew."""
+LIFETIME_S = 25
+"""exp = now + CLOCK_SKEW_S + LIFETIME_S: a token is good for a single request, sent at once."""
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def sign_jwt(client_id: str, secret_hex: str, method: str, url: str, now: float | None = None) -> str:
-    """A one-request JWT for `method url` (claims as in Bloomberg's credential-file samples)."""
-    try:
-        key = binascii.unhexlify(secret_hex)
-    except (binascii.Error, ValueError) as exc:
-        raise AuthFailed("Bloomberg client secret is not a hex string") from exc
+def jwt_claims(client_id: str, method: str, url: str, now: float | None = None) -> dict[str, Any]:
+    """The claims of one request's token, as in Bloomberg's credential-file samples (seconds)."""
     moment = int(now if now is not None else time.time())
     parts = urlsplit(url)
-    claims = {
+    return {
         "iss": client_id,
-        "iat": moment - 180,
-        "nbf": moment - 180,
-        "exp": moment + 205,
+        "iat": moment - CLOCK_SKEW_S,
+        "nbf": moment - CLOCK_SKEW_S,
+        "exp": moment + CLOCK_SKEW_S + LIFETIME_S,
         "region": "default",
         "path": parts.path,
         "method": method.upper(),
         "host": parts.hostname,
         "jti": str(uuid.uuid4()),
     }
-    head = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    body = _b64(json.dumps(claims).encode())
-    signature = hmac.new(key, f"{head}.{body}".encode(), hashlib.sha256).digest()
-    return f"{head}.{body}.{_b64(signature)}"
+
+
+def secret_key(secret_hex: str) -> bytes:
+    """The HMAC key: the credential file's `client_secret` is a hex string."""
+    try:
+        return binascii.unhexlify(secret_hex)
+    except (binascii.Error, ValueError) as exc:
+        raise AuthFailed("Bloomberg client secret is not a hex string") from exc
+
+
+def sign_jwt(client_id: str, secret_hex: str, method: str, url: str, now: float | None = None) -> str:
+    """A one-request JWT for `method url`, sent in the `JWT` header."""
+    # Imported here: with `cryptography` installed PyJWT takes ~0.2 s to import, a cost only the
+    # JWT auth style should pay (once per warm container).
+    import jwt
+
+    return jwt.encode(jwt_claims(client_id, method, url, now), secret_key(secret_hex), algorithm="HS256")
 
 
 class BloombergAuth:
@@ -62,6 +70,10 @@ class BloombergAuth:
         if self.style == "jwt":
             return {**API_VERSION, "JWT": sign_jwt(self.client_id, self.client_secret, method, url)}
         return {**API_VERSION, "Authorization": f"Bearer {self._bearer()}"}
+
+    def invalidate(self) -> None:
+        """Forget the OAuth2 token after a 401 (a JWT is signed afresh for every request anyway)."""
+        self._token = None
 
     def _bearer(self) -> str:
         if self._token is None or time.time() >= self._token[1] - 60:

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 FIELDS = ("PX_SETTLE", "PX_LAST")
 MISSING = "N.A."
+REDIRECTS = (301, 302, 303, 307, 308)
+MAX_REDIRECTS = 3
 
 
 class BloombergSettings(BaseSettings):
@@ -99,16 +102,36 @@ class BloombergCollector(Collector):
         return f"{self.settings.base_url.rstrip('/')}/eap/catalogs/{self.settings.catalog}/{path}"
 
     def _call(self, method: str, url: str, payload: Any = None) -> Response:
-        headers = self.auth.headers(method, url)
-        if method == "POST":
-            response = self.http.post_json(url, payload, headers)
-        else:
-            response = self.http.get(url, headers=headers)
+        """One API call, signed again once after a 401, redirects followed (see `_follow`)."""
+        response = self._follow(method, url, payload)
+        if response.status == 401:
+            # The HTTP client's retries resend the same headers: a JWT whose jti the service saw
+            # on a failed attempt is refused as a replay, so sign afresh once (an OAuth2 token
+            # revoked early is fetched again). Wrong credentials fail twice and stop the run.
+            self.auth.invalidate()
+            response = self._follow(method, url, payload)
         if response.status in (401, 403):
             raise AuthFailed(f"Bloomberg refused the credentials or the IP (HTTP {response.status})")
         if "html" in response.content_type:
             raise SourceUnavailable(f"Bloomberg answered HTTP {response.status} with an HTML page")
         return response
+
+    def _follow(self, method: str, url: str, payload: Any) -> Response:
+        """Send, following redirects here, each hop with its own fresh signature."""
+        for _ in range(MAX_REDIRECTS + 1):
+            # A JWT names one method, host and path and is single use: never reuse it on a hop.
+            headers = self.auth.headers(method, url)
+            if method == "POST":
+                response = self.http.post_json(url, payload, headers)
+            else:
+                response = self.http.get(url, headers=headers)
+            location = response.headers.get("location")
+            if response.status not in REDIRECTS or not location:
+                return response
+            url = urljoin(url, location)
+            if response.status == 303 or (response.status in (301, 302) and method == "POST"):
+                method, payload = "GET", None  # as browsers and requests do
+        raise SourceUnavailable(f"Bloomberg redirected more than {MAX_REDIRECTS} times")
 
     def fetch(self, request: FetchRequest) -> RawPayload:
         identifier = f"nx{hashlib.sha1(request.key.encode()).hexdigest()[:6]}{uuid.uuid4().hex[:10]}"  # noqa: S324
