@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from nexus_collector_lseg.auth import Credentials, clear_cache
 from nexus_collector_lseg.collector import LsegCollector, LsegSettings
-from nexus_core.collector.base import Collector
-from nexus_core.errors import AuthFailed, ContractViolation
+from nexus_core.collector.base import Collector, RawPayload, Window
+from nexus_core.errors import AuthFailed, ContractViolation, SourceSchemaChanged
 from nexus_core.http import HttpClient
 from tests.contract.test_collector_contract import CollectorContract, collect, replay_client
 from tests.fixtures.replay.lseg_api import APP_KEY, CLIENT_ID, CLIENT_SECRET, PASSWORD, USERNAME, LsegApi
@@ -116,3 +118,92 @@ def test_rows_arrive_newest_first_and_leave_sorted_with_settle_preferred() -> No
     assert [r.interval_start_utc for r in week] == sorted(r.interval_start_utc for r in week)
     assert len(week) == 5
     assert week[0].value == records[0].value
+
+
+# -- paging: no cursor, `end` moves back to the oldest date of a full page ------------------------
+
+
+def _paged(api: LsegApi, first: date, last: date, count: int) -> tuple[list[Any], list[Any]]:
+    """Collect first..last with pages of `count` rows; returns the records and the data requests."""
+    clear_cache()
+    with ReplayServer(api) as server:
+        settings = LsegSettings(base_url=server.url, rics="TRDEBMc1", count=count)
+        records = collect(LsegCollector(settings, replay_client("lseg"), V2), first, last)
+    return records, [r for r in server.log if "interday-summaries" in r.path]
+
+
+def test_a_range_of_three_pages_gives_every_trading_day_once_in_order() -> None:
+    # Given 13 trading days (2024-03-04 Mon .. 2024-03-20 Wed) and pages of 5 rows
+    records, calls = _paged(LsegApi(), date(2024, 3, 4), date(2024, 3, 20), count=5)
+    # Then three requests (5 + 5 + 3 rows), each asking for `count` and an `end` moved back to
+    # the oldest date of the previous page (exclusive, so that date is not asked twice)
+    assert [r.arg("count") for r in calls] == ["5", "5", "5"]
+    assert [r.arg("end", "")[:10] for r in calls] == ["2024-03-21", "2024-03-14", "2024-03-07"]
+    assert {r.arg("start") for r in calls} == {"2024-03-04T00:00:00.000000000Z"}
+    days = [r.interval_start_utc.astimezone(ZoneInfo("Europe/Berlin")).date() for r in records]
+    weekdays = [date(2024, 3, d) for d in range(4, 21) if date(2024, 3, d).weekday() < 5]
+    assert days == weekdays
+
+
+def test_a_full_last_page_reaching_start_needs_no_empty_request() -> None:
+    # Given 15 trading days (three full weeks) and pages of 5 rows
+    records, calls = _paged(LsegApi(), date(2024, 3, 4), date(2024, 3, 22), count=5)
+    # Then the third page reaches the first day: three requests, no fourth (empty) one
+    assert len(calls) == 3
+    assert len(records) == len({r.interval_start_utc for r in records}) == 15
+
+
+def test_a_full_page_before_start_asks_once_more_and_an_empty_page_ends() -> None:
+    # Given 10 trading days over a window that starts on a Saturday (2024-03-02 .. 2024-03-15)
+    records, calls = _paged(LsegApi(), date(2024, 3, 2), date(2024, 3, 15), count=5)
+    # Then the second full page ends on Monday 03-04, after the window's start: a third request
+    # is needed to learn that nothing is left, and it comes back empty
+    assert len(calls) == 3
+    assert calls[-1].arg("end", "")[:10] == "2024-03-04"
+    assert len(records) == 10
+
+
+def test_one_page_per_ric_and_window_by_default() -> None:
+    # Given the default count (3000) and a month; Then one request per RIC
+    clear_cache()
+    with ReplayServer(LsegApi()) as server:
+        collector = LsegCollector(
+            LsegSettings(base_url=server.url, rics="TRDEBMc1,TFMBMc1"), replay_client("lseg"), V2
+        )
+        records = collect(collector, date(2024, 3, 1), date(2024, 3, 31))
+        calls = [r for r in server.log if "interday-summaries" in r.path]
+    assert [r.arg("count") for r in calls] == ["3000", "3000"]
+    assert len(records) == 2 * 21
+
+
+def test_a_server_ignoring_end_ends_with_a_clear_error_not_a_loop() -> None:
+    # Given a server that answers every page as if `end` were not sent (always the newest rows)
+    clear_cache()
+    with ReplayServer(LsegApi(ignore_end=True, until=date(2024, 3, 20))) as server:
+        settings = LsegSettings(base_url=server.url, rics="TRDEBMc1", count=5)
+        collector = LsegCollector(settings, replay_client("lseg"), V2)
+        # When a range needing several pages is collected
+        with pytest.raises(SourceSchemaChanged, match="no progress"):
+            collect(collector, date(2024, 3, 4), date(2024, 3, 20))
+        calls = [r for r in server.log if "interday-summaries" in r.path]
+    # Then it stopped at the second page, the first one that repeated itself
+    assert len(calls) == 2
+
+
+def test_pages_are_archived_verbatim_and_re_parse_alone() -> None:
+    # Given a payload of three pages; When it is parsed again from its archived bytes alone
+    clear_cache()
+    with ReplayServer(LsegApi()) as server:
+        collector = LsegCollector(
+            LsegSettings(base_url=server.url, rics="TRDEBMc1", count=5), replay_client("lseg"), V2
+        )
+        window = Window.for_local_days(date(2024, 3, 4), date(2024, 3, 20), collector.publication_tz)
+        (request,) = collector.requests(window)
+        raw = collector.fetch(request)
+        bodies = [r.path for r in server.log]
+    pages = json.loads(raw.body)
+    # Then the body is the array of the three page responses, and parsing it gives the 13 days
+    assert len(pages) == 3
+    assert [len(p[0]["data"]) for p in pages] == [5, 5, 3]
+    assert len(bodies) == 4  # one token request, three pages
+    assert len(collector.parse(RawPayload(request, raw.body, raw.content_type))) == 13
