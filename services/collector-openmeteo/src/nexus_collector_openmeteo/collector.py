@@ -23,6 +23,9 @@ from nexus_core.secrets import get_secret
 
 FORECAST_URL = "https://api.open-meteo.com"
 ARCHIVE_URL = "https://archive-api.open-meteo.com"
+# A commercial key moves every API to its customer-* host (reserved capacity, commercial licence).
+CUSTOMER_FORECAST_URL = "https://customer-api.open-meteo.com"
+CUSTOMER_ARCHIVE_URL = "https://customer-archive-api.open-meteo.com"
 HOUR = timedelta(hours=1)
 # variable -> (dataset, unit the response must declare, our unit, stamp marks the interval end)
 VARIABLES: dict[str, tuple[Dataset, str, Unit, bool]] = {
@@ -33,12 +36,14 @@ VARIABLES: dict[str, tuple[Dataset, str, Unit, bool]] = {
 
 
 class OpenMeteoSettings(BaseSettings):
-    """`NEXUS_OPENMETEO_*`. Off unless enabled (or given a commercial key): the free tier is
-    non-commercial, and offline runs must not reach for the network."""
+    """`NEXUS_OPENMETEO_*`. On by default: the API needs no key, so a deployed collector collects
+    its default zones out of the box. `enabled=false` switches it off; an `apikey` secret moves
+    it to the commercial customer-* hosts. Offline runs stay offline because nothing runs it
+    there: `make demo` fires only the simulated collector."""
 
     model_config = SettingsConfigDict(env_prefix="NEXUS_OPENMETEO_", extra="ignore", frozen=True)
 
-    enabled: bool = False
+    enabled: bool = True
     base_url: str = FORECAST_URL
     archive_base_url: str | None = None
     areas: str = "DE_LU,FR,NL,BE"
@@ -46,11 +51,17 @@ class OpenMeteoSettings(BaseSettings):
     max_days_per_request: int = 92
     timeout_s: float = 30.0
 
-    def archive_url(self) -> str:
+    def forecast_url(self, keyed: bool = False) -> str:
+        base = self.base_url.rstrip("/")
+        return CUSTOMER_FORECAST_URL if keyed and base == FORECAST_URL else base
+
+    def archive_url(self, keyed: bool = False) -> str:
         # One overridden base URL (a mirror or a test server) serves both endpoints.
         if self.archive_base_url:
             return self.archive_base_url.rstrip("/")
-        return ARCHIVE_URL if self.base_url.rstrip("/") == FORECAST_URL else self.base_url.rstrip("/")
+        if self.base_url.rstrip("/") != FORECAST_URL:
+            return self.base_url.rstrip("/")
+        return CUSTOMER_ARCHIVE_URL if keyed else ARCHIVE_URL
 
 
 class OpenMeteoCollector(Collector):
@@ -76,7 +87,8 @@ class OpenMeteoCollector(Collector):
         )
 
     def is_configured(self) -> bool:
-        return self.settings.enabled or bool(self.apikey)
+        # No credentials to wait for: only the switch (the key is optional, commercial plans).
+        return self.settings.enabled
 
     def requests(self, window: Window) -> Iterator[FetchRequest]:
         today = self.today or datetime.now(UTC).date()
@@ -122,7 +134,10 @@ class OpenMeteoCollector(Collector):
         if self.apikey:
             params["apikey"] = self.apikey
         endpoint = request.params["endpoint"]
-        base = self.settings.archive_url() if endpoint == "archive" else self.settings.base_url.rstrip("/")
+        keyed = bool(self.apikey)
+        base = (
+            self.settings.archive_url(keyed) if endpoint == "archive" else self.settings.forecast_url(keyed)
+        )
         response = self.http.get(f"{base}/v1/{endpoint}", params=params)
         if response.status == 400:
             raise ContractViolation(f"Open-Meteo refused the request: {_reason(response.body)}")
