@@ -8,7 +8,7 @@ import pytest
 
 from nexus_api.logic.claims import caller_from_claims
 from nexus_api.logic.ratelimit import SlidingWindowLimiter
-from nexus_api.logic.resample import Resolution, bucket_start, resample
+from nexus_api.logic.resample import DailyData, DayTotal, Resolution, bucket_start, resample, resample_days
 from nexus_api.logic.weeks import is_week, next_rerun_name
 
 
@@ -36,6 +36,24 @@ def test_hourly_mean_of_quarter_hours_and_raw_keeps_last_duplicate():
     assert [p.value for p in resample(quarters, Resolution.HOUR)] == [3.0]
     duplicated = [(epoch(2024, 1, 1, 1), 5.0), (epoch(2024, 1, 1, 0), 1.0), (epoch(2024, 1, 1, 1), 7.0)]
     assert [p.value for p in resample(duplicated, Resolution.RAW)] == [1.0, 7.0]
+
+
+def test_daily_totals_make_the_same_daily_and_weekly_means_as_the_points():
+    # Given 9 days of hourly points, Sunday 2024-03-24..Monday 2024-04-01, the middle days as
+    # stored daily totals and the first and last days as raw points (older partition records)
+    points = [(epoch(2024, 3, 24) + h * 3600, float((h * 7) % 31)) for h in range(9 * 24)]
+    stored = [(epoch(2024, 3, 24) + d * 86400, points[d * 24 : d * 24 + 24]) for d in range(1, 8)]
+    totals = [DayTotal(int(t), 24, sum(v for _, v in day)) for t, day in stored]
+    data = DailyData(totals=totals, points=points[:24] + points[8 * 24 :])
+    for resolution in (Resolution.DAY, Resolution.WEEK):
+        # When resampled from the totals / Then buckets and counts equal those of the raw points
+        got, want = resample_days(data, resolution), resample(points, resolution)
+        assert [(p.start, p.count) for p in got] == [(p.start, p.count) for p in want]
+        assert [p.value for p in got] == pytest.approx([p.value for p in want], rel=1e-12)
+    # And weeks start on Monday UTC: 24 h in the week of 03-18, 168 h in the next, 24 h after
+    assert [p.count for p in resample_days(data, Resolution.WEEK)] == [24, 168, 24]
+    with pytest.raises(ValueError, match="P1D and P1W"):
+        resample_days(data, Resolution.HOUR)
 
 
 def test_limiter_allows_the_limit_then_says_how_long_to_wait():

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from nexus_contracts import AlertRaised, Severity, Source
 from nexus_contracts.events import AlertKind
 from nexus_core.alerts import AlertPublisher
+from nexus_core.daily_stats import DayStats
 from nexus_core.metadata import ALERT_TTL, MetadataRepository, PartitionRecord, SourceStatus
 from tests.unit import test_core_moto
 from tests.unit.test_core_moto import MotoEnv
@@ -98,3 +99,28 @@ def test_alert_is_published_once_per_dedupe_key_per_day(moto_env: MotoEnv) -> No
         Key={"pk": {"S": f"ALERT#{NOW.date()}"}, "sk": {"S": alert.dedupe_key}},
     )["Item"]
     assert int(item["expires_at"]["N"]) == int((NOW + ALERT_TTL).timestamp())
+
+
+def test_daily_stats_are_one_map_attribute_and_absent_on_older_records(moto_env: MotoEnv) -> None:
+    repo = MetadataRepository(moto_env.settings)
+    stats = {"sim:DE_LU:temperature": DayStats(n=24, sum=101.15000000000002, min=-3.25, max=11.0)}
+    # Given one record with the day's statistics and one written without them
+    repo.put_partition(record(date(2024, 3, 4)).model_copy(update={"daily_stats": stats}))
+    repo.put_partition(record(date(2024, 3, 5)))
+    items = {
+        i["sk"]["S"]: i
+        for i in moto_env.client("dynamodb").scan(TableName=moto_env.settings.table)["Items"]
+        if i["pk"]["S"] == "PARTITION#sim#temperature"
+    }
+    # Then the first item holds them as one map of maps, the second has no such attribute
+    stored = items["DAY#2024-03-04"]["daily_stats"]["M"]["sim:DE_LU:temperature"]["M"]
+    assert stored == {
+        "n": {"N": "24"},
+        "sum": {"N": "101.15000000000002"},
+        "min": {"N": "-3.25"},
+        "max": {"N": "11.0"},
+    }
+    assert "daily_stats" not in items["DAY#2024-03-05"]
+    # And both read back as they were written, floats exact
+    assert repo.get_partition("sim", "temperature", date(2024, 3, 4)).daily_stats == stats  # type: ignore[union-attr]
+    assert repo.get_partition("sim", "temperature", date(2024, 3, 5)).daily_stats is None  # type: ignore[union-attr]

@@ -29,6 +29,7 @@ from botocore.exceptions import ClientError
 
 from nexus_contracts import Observation
 from nexus_core import aws
+from nexus_core.daily_stats import DayStats, bounded, day_stats
 from nexus_core.lake_schema import OBSERVATION_SCHEMA, RAW_PREFIX, raw_key
 from nexus_core.settings import NexusSettings, get_settings
 
@@ -55,7 +56,11 @@ _PARTITIONING = ds.partitioning(
 
 @dataclass(frozen=True)
 class PartitionWrite:
-    """The outcome of merging rows into one lake file; counts are of the incoming rows."""
+    """The outcome of merging rows into one lake file; counts are of the incoming rows.
+
+    `daily_stats` are the per-series statistics of the rows now in the file (None: not computed, as
+    for headlines, or too many series for the partition item).
+    """
 
     source: str
     dataset: str
@@ -69,6 +74,7 @@ class PartitionWrite:
     revised: int
     stale: int
     written: bool
+    daily_stats: dict[str, DayStats] | None = None
 
 
 def s3_filesystem(settings: NexusSettings) -> pafs.S3FileSystem:
@@ -102,18 +108,32 @@ def observation_row(obs: Observation) -> Row:
     }
 
 
-def sorted_parquet_bytes(rows: Sequence[Row], schema: pa.Schema, *sort_by: str) -> bytes:
-    """Deterministic Parquet bytes: rows sorted by `sort_by`, fixed writer options, no timestamps."""
+def sorted_table(rows: Sequence[Row], schema: pa.Schema, *sort_by: str) -> pa.Table:
+    """Rows as an Arrow table of `schema`, sorted by `sort_by`."""
     ordered = sorted(rows, key=lambda r: tuple(r[k] for k in sort_by))
-    table = pa.Table.from_pylist(ordered, schema=schema)
+    return pa.Table.from_pylist(ordered, schema=schema)
+
+
+def table_to_parquet(table: pa.Table) -> bytes:
+    """Deterministic Parquet bytes of a table: fixed writer options, no timestamps."""
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, **_WRITE_OPTIONS)
     return bytes(sink.getvalue().to_pybytes())
 
 
+def sorted_parquet_bytes(rows: Sequence[Row], schema: pa.Schema, *sort_by: str) -> bytes:
+    """Deterministic Parquet bytes: rows sorted by `sort_by`, fixed writer options, no timestamps."""
+    return table_to_parquet(sorted_table(rows, schema, *sort_by))
+
+
+def observation_table(rows: Sequence[Row]) -> pa.Table:
+    """Lake rows as a table in file order: sorted by (series_id, interval_start_utc)."""
+    return sorted_table(rows, OBSERVATION_SCHEMA, "series_id", "interval_start_utc")
+
+
 def rows_to_parquet(rows: Sequence[Row]) -> bytes:
     """Deterministic Parquet bytes of rows, sorted by (series_id, interval_start_utc)."""
-    return sorted_parquet_bytes(rows, OBSERVATION_SCHEMA, "series_id", "interval_start_utc")
+    return table_to_parquet(observation_table(rows))
 
 
 def merge_rows(existing: Sequence[Row], incoming: Sequence[Row]) -> tuple[list[Row], int, int, int]:
@@ -174,15 +194,21 @@ class LakeWriter:
     def merge_rows_into(
         self, source: str, dataset: str, day: date, incoming: Sequence[Row]
     ) -> PartitionWrite:
-        """Merge rows of one partition; rewrites the file only when its content changes."""
+        """Merge rows of one partition; rewrites the file only when its content changes.
+
+        The write's `daily_stats` describe the rows in the file afterwards (merged, latest vintages).
+        """
         key = raw_key(source, dataset, day)
         for _ in range(MAX_WRITE_ATTEMPTS):
             old_bytes, etag = self._read(key)
-            existing = _bytes_to_rows(old_bytes) if old_bytes is not None else []
+            old_table = _bytes_to_table(old_bytes) if old_bytes is not None else None
+            existing = _table_rows(old_table) if old_table is not None else []
             rows, accepted, revised, stale = merge_rows(existing, incoming)
-            written = old_bytes is None or accepted + revised > 0
-            data = rows_to_parquet(rows) if written else old_bytes
-            assert data is not None
+            if old_table is not None and old_bytes is not None and accepted + revised == 0:
+                table, data, written = old_table, old_bytes, False  # nothing new: keep the file
+            else:
+                table = observation_table(rows)
+                data, written = table_to_parquet(table), True
             if not written or self._write(key, data, etag):
                 break
         else:
@@ -201,6 +227,7 @@ class LakeWriter:
             revised=revised,
             stale=stale,
             written=written,
+            daily_stats=bounded(day_stats(table, day)),
         )
 
     def _read(self, key: str) -> tuple[bytes | None, str | None]:
@@ -246,8 +273,11 @@ class LakeWriter:
             return None
 
 
-def _bytes_to_rows(data: bytes) -> list[Row]:
-    table = pq.read_table(pa.BufferReader(data), schema=OBSERVATION_SCHEMA)
+def _bytes_to_table(data: bytes) -> pa.Table:
+    return pq.read_table(pa.BufferReader(data), schema=OBSERVATION_SCHEMA)
+
+
+def _table_rows(table: pa.Table) -> list[Row]:
     rows = table.to_pylist()
     for row in rows:
         for col in ("interval_start_utc", "interval_end_utc", "publish_time_utc"):

@@ -1,6 +1,7 @@
 """The metadata repository: one DynamoDB table (pk/sk, TTL `expires_at`) for every item family.
 
-Families: partitions `PARTITION#<source>#<dataset>` / `DAY#YYYY-MM-DD`; source status
+Families: partitions `PARTITION#<source>#<dataset>` / `DAY#YYYY-MM-DD` (with the day's per-series
+statistics in `daily_stats`, absent on records written before them); source status
 `SOURCE#<source>` / `STATUS`; weekly runs `RUN#<YYYY-Www>` / `EXEC#<name>`; alerts
 `ALERT#<YYYY-MM-DD>` / `<dedupe_key>` (expire after `ALERT_TTL`).
 """
@@ -17,6 +18,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from nexus_contracts import AlertRaised
 from nexus_core import aws
+from nexus_core.daily_stats import DayStats
 from nexus_core.settings import NexusSettings, get_settings
 
 if TYPE_CHECKING:
@@ -26,7 +28,11 @@ ALERT_TTL = timedelta(days=30)
 
 
 class PartitionRecord(BaseModel):
-    """What the lake holds for one (source, dataset, UTC day): where, how much, checksum, quality."""
+    """What the lake holds for one (source, dataset, UTC day): where, how much, checksum, quality.
+
+    `daily_stats` maps series_id to that UTC day's statistics of the file's rows; None on records
+    written before they existed (or for files with too many series), whose readers use the file.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -41,6 +47,7 @@ class PartitionRecord(BaseModel):
     completeness: float = Field(ge=0.0, le=1.0, default=1.0)
     flags: tuple[str, ...] = ()
     updated_at: AwareDatetime
+    daily_stats: dict[str, DayStats] | None = None
 
     @classmethod
     def from_write(
@@ -59,6 +66,7 @@ class PartitionRecord(BaseModel):
             completeness=completeness,
             flags=flags,
             updated_at=now,
+            daily_stats=write.daily_stats,
         )
 
 

@@ -266,20 +266,7 @@ def seed(
     )
     now = datetime.now(UTC)
     for written in writer.merge_write(obs):
-        meta.put_partition(
-            PartitionRecord(
-                source=written.source,
-                dataset=written.dataset,
-                day=written.day,
-                s3_key=written.key,
-                s3_version_id=written.version_id,
-                rows=written.rows,
-                series=written.series,
-                sha256=written.sha256,
-                completeness=1.0,
-                updated_at=now,
-            )
-        )
+        meta.put_partition(PartitionRecord.from_write(written, now))  # with the day's statistics
     meta.put_source_status(SourceStatus(source="sim", last_success=now))
     alert = AlertRaised(
         severity=Severity.WARNING,

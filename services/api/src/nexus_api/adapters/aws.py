@@ -2,7 +2,9 @@
 
 Reads are small and cached in the process: the series catalog for `cache_seconds`, each lake day
 file by (key, checksum) so a rewritten partition is never served stale. Observations read only
-the days the partition metadata lists, in parallel, capped by the API's `max_days`.
+the days the partition metadata lists, in parallel, capped by the API's `max_days`. Daily totals
+come from the partition records' `daily_stats` (DynamoDB only); a record without them (written
+before they existed) falls back to its day file.
 """
 
 from __future__ import annotations
@@ -25,12 +27,15 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from nexus_api.errors import Conflict
+from nexus_api.logic.resample import DailyData, DayTotal
 from nexus_api.models import ReportInfo, SeriesInfo
 from nexus_core.metadata import from_dynamo
 from nexus_core.settings import NexusSettings
 
 _CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3}, max_pool_connections=16)
 _DAY_COLUMNS = ["series_id", "area", "location", "interval_start_utc", "value", "unit", "resolution"]
+# Scans of partition records skip `daily_stats` (a map per series and day): only these are used.
+_LISTED = ("pk", "sk", "source", "dataset", "day", "s3_key", "sha256", "completeness")
 T = TypeVar("T")
 
 DaySeries = dict[str, dict[str, Any]]
@@ -89,7 +94,11 @@ class AwsRepository:
 
     # -- lake ------------------------------------------------------------------------------
     def _partition_items(self, flt: Any) -> list[dict[str, Any]]:
-        return [from_dynamo(i) for i in self._scan(FilterExpression=flt)]
+        names = {f"#a{i}": name for i, name in enumerate(_LISTED)}
+        items = self._scan(
+            FilterExpression=flt, ProjectionExpression=", ".join(names), ExpressionAttributeNames=names
+        )
+        return [from_dynamo(i) for i in items]
 
     def _day_file(self, key: str, checksum: str) -> DaySeries:
         """Series of one lake file: id -> {area, location, unit, resolution, points}."""
@@ -163,13 +172,30 @@ class AwsRepository:
 
     def observations(self, series: SeriesInfo, start: date, end: date) -> list[tuple[float, float]]:
         records = self._partitions(series.source, series.dataset, start, end)
+        return self._points(records, series.series_id)
+
+    def daily(self, series: SeriesInfo, start: date, end: date) -> DailyData:
+        records = self._partitions(series.source, series.dataset, start, end)
+        totals: list[DayTotal] = []
+        legacy: list[dict[str, Any]] = []
+        for record in records:
+            stats = record.get("daily_stats")
+            if stats is None:
+                legacy.append(record)
+            elif (entry := stats.get(series.series_id)) is not None:
+                midnight = datetime.combine(date.fromisoformat(record["day"]), datetime.min.time(), UTC)
+                totals.append(DayTotal(int(midnight.timestamp()), int(entry["n"]), float(entry["sum"])))
+        return DailyData(totals=totals, points=self._points(legacy, series.series_id) if legacy else [])
+
+    def _points(self, records: list[dict[str, Any]], series_id: str) -> list[tuple[float, float]]:
+        """(epoch, value) points of one series from the records' day files (cached, read in parallel)."""
         cached = [self._days.peek((r["s3_key"], r["sha256"])) for r in records]
         missing = [r for r, hit in zip(records, cached, strict=True) if hit is None]
         loaded = iter(list(self._pool.map(lambda r: self._day_file(r["s3_key"], r["sha256"]), missing)))
         points: list[tuple[float, float]] = []
         for hit in cached:
             day = hit if hit is not None else next(loaded)
-            entry = day.get(series.series_id)
+            entry = day.get(series_id)
             if entry:
                 points.extend(entry["points"])
         return points

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Protocol
 
+from nexus_api.logic.resample import DailyData
 from nexus_api.models import ReportInfo, SeriesInfo
 
 
@@ -14,6 +15,10 @@ class ApiRepository(Protocol):
 
     def observations(self, series: SeriesInfo, start: date, end: date) -> list[tuple[float, float]]:
         """(interval start as UTC epoch seconds, value) of one series over UTC days `start..end`."""
+
+    def daily(self, series: SeriesInfo, start: date, end: date) -> DailyData:
+        """Per UTC day `start..end`: (n, sum) from the partition statistics, without reading a day
+        file; raw points only of days whose partition record has no statistics (older records)."""
 
     def data_version(self, series: SeriesInfo, start: date, end: date) -> str:
         """Changes whenever any lake file of those days changes (a digest of their checksums)."""

@@ -3,6 +3,10 @@
 Buckets are UTC: an hour, a UTC day, or an ISO week starting Monday 00:00 UTC. Each bucket's value
 is the arithmetic mean of the intervals that start in it, so hourly prices average to the base
 price of the day; `count` says how many intervals contributed (gaps are visible, not filled).
+
+Daily and weekly means are built from per-UTC-day (n, sum) totals (`resample_days`): the lake's
+precomputed partition statistics, or totals of raw points for days without them. A weekly mean is
+the sum of its days' sums over the sum of their counts, the same mean as over the raw points.
 """
 
 from __future__ import annotations
@@ -61,4 +65,45 @@ def resample(points: Iterable[tuple[float, float]], resolution: Resolution) -> l
         key = bucket_epoch(start, resolution)
         sums[key] = sums.get(key, 0.0) + value
         counts[key] = counts.get(key, 0) + 1
+    return [Point(datetime.fromtimestamp(k, UTC), sums[k] / counts[k], counts[k]) for k in sorted(sums)]
+
+
+@dataclass(frozen=True, slots=True)
+class DayTotal:
+    """One series over one UTC day: `n` intervals summing to `total` (in the series' unit)."""
+
+    day_start: int  # UTC epoch seconds of the day's 00:00
+    n: int
+    total: float
+
+
+@dataclass(frozen=True)
+class DailyData:
+    """Per-day totals where the lake has them, raw (epoch, value) points of the other days."""
+
+    totals: list[DayTotal]
+    points: list[tuple[float, float]]
+
+
+def day_totals(points: Iterable[tuple[float, float]]) -> list[DayTotal]:
+    """(n, sum) per UTC day of (UTC epoch seconds, value) points, summed in the order given."""
+    sums: dict[int, float] = {}
+    counts: dict[int, int] = {}
+    for start, value in points:
+        key = bucket_epoch(start, Resolution.DAY)
+        sums[key] = sums.get(key, 0.0) + value
+        counts[key] = counts.get(key, 0) + 1
+    return [DayTotal(k, counts[k], sums[k]) for k in sorted(sums)]
+
+
+def resample_days(data: DailyData, resolution: Resolution) -> list[Point]:
+    """P1D or P1W means of daily totals: sum of sums over sum of counts per bucket."""
+    if resolution not in (Resolution.DAY, Resolution.WEEK):
+        raise ValueError(f"daily totals make only P1D and P1W, not {resolution}")
+    sums: dict[int, float] = {}
+    counts: dict[int, int] = {}
+    for day in [*data.totals, *day_totals(data.points)]:
+        key = bucket_epoch(day.day_start, resolution)
+        sums[key] = sums.get(key, 0.0) + day.total
+        counts[key] = counts.get(key, 0) + day.n
     return [Point(datetime.fromtimestamp(k, UTC), sums[k] / counts[k], counts[k]) for k in sorted(sums)]

@@ -8,7 +8,7 @@ from typing import Any
 
 from nexus_api.adapters.repository import ApiRepository
 from nexus_api.errors import BadRequest, NotFound
-from nexus_api.logic.resample import Point, Resolution, resample
+from nexus_api.logic.resample import Point, Resolution, resample, resample_days
 from nexus_api.models import (
     Alert,
     AnalysisInfo,
@@ -36,11 +36,18 @@ _MEMO_SIZE = 256
 def _resampled(
     repo: ApiRepository, info: SeriesInfo, start: date, end: date, resolution: Resolution
 ) -> list[Point]:
-    """Resampled points, memoised per data version: unchanged lake files are not resampled again."""
+    """Resampled points, memoised per data version: unchanged lake files are not resampled again.
+
+    Daily and weekly means come from the partitions' daily statistics (no day file is read for
+    days that have them); raw and hourly points from the day files.
+    """
     key = (repo.data_version(info, start, end), info.series_id, start, end, resolution)
     hit = _MEMO.get(key)
     if hit is None:
-        hit = resample(repo.observations(info, start, end), resolution)
+        if resolution in (Resolution.DAY, Resolution.WEEK):
+            hit = resample_days(repo.daily(info, start, end), resolution)
+        else:
+            hit = resample(repo.observations(info, start, end), resolution)
         _MEMO[key] = hit
         while len(_MEMO) > _MEMO_SIZE:
             _MEMO.popitem(last=False)
