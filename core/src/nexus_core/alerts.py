@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nexus_contracts import AlertRaised, Envelope, EventType
-from nexus_core.metadata import MetadataRepository
 from nexus_core.observability import logger
-from nexus_core.publisher import EventPublisher
-from nexus_core.settings import NexusSettings, get_settings
+
+# The DynamoDB repository (boto3) and the SNS publisher load with the first AlertPublisher.
+if TYPE_CHECKING:
+    from nexus_core.metadata import MetadataRepository
+    from nexus_core.publisher import EventPublisher
+    from nexus_core.settings import NexusSettings
 
 
 class AlertPublisher:
@@ -23,6 +26,10 @@ class AlertPublisher:
         publisher: EventPublisher | None = None,
         producer: str = "nexus",
     ) -> None:
+        from nexus_core.metadata import MetadataRepository
+        from nexus_core.publisher import EventPublisher
+        from nexus_core.settings import get_settings
+
         self.settings = settings or get_settings()
         self.repository = repository or MetadataRepository(self.settings)
         self.publisher = publisher or EventPublisher(self.settings.alerts_topic_arn, settings=self.settings)

@@ -16,13 +16,14 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
-
-import urllib3
 
 from nexus_core.errors import RateLimited, SourceSchemaChanged, SourceUnavailable
 from nexus_core.ratelimit import Clock, SystemClock, TokenBucket
+
+if TYPE_CHECKING:
+    import urllib3
 
 log = logging.getLogger(__name__)
 
@@ -122,8 +123,17 @@ def _count_retry(source: str) -> None:
     metric("HttpRetries", 1, source=source)
 
 
-_RETRYABLE_ERRORS = (urllib3.exceptions.TimeoutError, urllib3.exceptions.ProtocolError)
-_CONNECTION_ERRORS = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.MaxRetryError)
+@functools.cache
+def _transport_errors() -> tuple[type[Exception], ...]:
+    """Timeouts, protocol and connection errors: worth another attempt."""
+    import urllib3
+
+    return (
+        urllib3.exceptions.TimeoutError,
+        urllib3.exceptions.ProtocolError,
+        urllib3.exceptions.NewConnectionError,
+        urllib3.exceptions.MaxRetryError,
+    )
 
 
 class HttpClient:
@@ -141,8 +151,12 @@ class HttpClient:
         quota_hook: QuotaHook | None = None,
         bucket_is_quota: bool = True,
     ) -> None:
+        # Imported by the first client, not by importing this module: a collector's cold import
+        # loads its parser and contract, the transport comes with the first invocation.
+        import urllib3
+
         self.source = source
-        self.timeout = urllib3.Timeout(connect=min(timeout_s, 10.0), read=timeout_s)
+        self.timeout: urllib3.Timeout = urllib3.Timeout(connect=min(timeout_s, 10.0), read=timeout_s)
         self.retry = retry or RetryPolicy()
         self.bucket = bucket
         # A bucket that only paces a burst limit (LSEG's 5 req/s) says nothing about a quota.
@@ -152,7 +166,7 @@ class HttpClient:
         self.quota_hook: QuotaHook = quota_hook or log_quota_warning
         self.metrics = HttpMetrics()
         self._quota_warned = False
-        self._pool = urllib3.PoolManager(retries=False, maxsize=4)
+        self._pool: urllib3.PoolManager = urllib3.PoolManager(retries=False, maxsize=4)
 
     def get(
         self, url: str, params: Params | None = None, headers: Mapping[str, str] | None = None
@@ -188,7 +202,7 @@ class HttpClient:
                     self._check_quota(self.bucket.fraction_left(), "token bucket")
             try:
                 response = self._send(method, full_url, headers, body)
-            except (*_RETRYABLE_ERRORS, *_CONNECTION_ERRORS) as exc:
+            except _transport_errors() as exc:
                 last_problem = f"{type(exc).__name__}: {exc}"
                 self._backoff(attempt, None)
                 continue

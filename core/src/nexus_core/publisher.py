@@ -12,7 +12,6 @@ import hashlib
 import json
 from typing import Any
 
-from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from nexus_contracts import ClaimCheck, Envelope
@@ -99,6 +98,9 @@ def resolve_claim_check(envelope: Envelope[Any], *, s3: Any = None) -> Envelope[
     if check is None:
         return envelope
     s3 = s3 or aws.client("s3")
+    # botocore is loaded by the client above; importing it here keeps it out of a cold import.
+    from botocore.exceptions import ClientError
+
     try:
         data = s3.get_object(Bucket=check.bucket, Key=check.key)["Body"].read()
     except ClientError as exc:

@@ -17,33 +17,34 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from nexus_contracts import (
-    AlertRaised,
-    Dataset,
-    Envelope,
-    EventType,
-    NewsCollected,
-    NewsItem,
-    Observation,
-    ObservationsCollected,
-    Severity,
-)
-from nexus_contracts.events import AlertKind
-from nexus_core import aws
-from nexus_core.alerts import AlertPublisher
+from nexus_contracts import Dataset, NewsItem, Observation
 from nexus_core.collector.base import Collector, RawPayload, Window
 from nexus_core.errors import AuthFailed, NoDataYet
-from nexus_core.metadata import MetadataRepository, SourceStatus
-from nexus_core.observability import MetricUnit, logger, metric
-from nexus_core.publisher import EventPublisher
-from nexus_core.settings import NexusSettings, get_settings
+
+# What only a run needs (boto3 through the adapters, the event and alert models, Powertools) is
+# imported by the run itself, not by a handler's cold import (KitServices.from_settings, _logger,
+# _publish): a scheduled invocation pays for it once, a warm one finds it loaded.
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Logger
+
+    from nexus_core.alerts import AlertPublisher
+    from nexus_core.metadata import MetadataRepository
+    from nexus_core.publisher import EventPublisher
+    from nexus_core.settings import NexusSettings
 
 FAILURES_BEFORE_ALERT = 3
 RAW_PREFIX = "landing/raw"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.=\-]+")
+
+
+def _logger() -> Logger:
+    """The Powertools logger of nexus_core.observability, imported by the first run."""
+    from nexus_core.observability import logger
+
+    return logger
 
 
 @dataclass
@@ -58,6 +59,12 @@ class KitServices:
 
     @classmethod
     def from_settings(cls, settings: NexusSettings | None = None) -> KitServices:
+        from nexus_core import aws
+        from nexus_core.alerts import AlertPublisher
+        from nexus_core.metadata import MetadataRepository
+        from nexus_core.publisher import EventPublisher
+        from nexus_core.settings import get_settings
+
         settings = settings or get_settings()
         metadata = MetadataRepository(settings)
         return cls(
@@ -140,7 +147,7 @@ def run_collection(
     source = collector.source.value
     result = RunResult(source=source, window=window, dry_run=dry_run)
     if not collector.is_configured():
-        logger.info("collector not configured, skipped", extra={"source": source})
+        _logger().info("collector not configured, skipped", extra={"source": source})
         result.status = "not configured"
         if not dry_run:
             _record_not_configured(services or KitServices.from_settings(), source)
@@ -160,7 +167,7 @@ def run_collection(
     if services is not None:
         _record_status(services, source, result, now or datetime.now(UTC))
     _emit_metrics(result)
-    logger.info("collection finished", extra=result.summary())
+    _logger().info("collection finished", extra=result.summary())
     return result
 
 
@@ -180,12 +187,12 @@ def _collect(
                 result.raw_keys.append(key)
             parsed: Sequence[Observation | NewsItem] = collector.parse(raw)
         except NoDataYet as exc:
-            logger.info(
+            _logger().info(
                 "no data yet", extra={"source": result.source, "request": request.key, "reason": str(exc)}
             )
             continue
         except Exception as exc:  # one failing request must not lose the others
-            logger.exception("request failed", extra={"source": result.source, "request": request.key})
+            _logger().exception("request failed", extra={"source": result.source, "request": request.key})
             result.errors.append(f"{request.key}: {type(exc).__name__}: {exc}"[:500])
             if isinstance(exc, AuthFailed):
                 break
@@ -203,6 +210,8 @@ def _publish(
     records: Sequence[Observation | NewsItem],
     correlation_id: str,
 ) -> str:
+    from nexus_contracts.events import Envelope, EventType, NewsCollected, ObservationsCollected
+
     common: dict[str, Any] = {
         "source": collector.source,
         "dataset": dataset,
@@ -241,11 +250,16 @@ def _status(result: RunResult) -> str:
 
 
 def _record_not_configured(services: KitServices, source: str) -> None:
+    from nexus_core.metadata import SourceStatus
+
     previous = services.metadata.get_source_status(source) or SourceStatus(source=source)
     services.metadata.put_source_status(previous.model_copy(update={"configured": False}))
 
 
 def _record_status(services: KitServices, source: str, result: RunResult, now: datetime) -> None:
+    from nexus_contracts.events import AlertKind, AlertRaised, Severity
+    from nexus_core.metadata import SourceStatus
+
     previous = services.metadata.get_source_status(source) or SourceStatus(source=source)
     if result.status == "failed":
         status = previous.model_copy(
@@ -282,6 +296,8 @@ def collector_source(source: str) -> Any:
 
 
 def _emit_metrics(result: RunResult) -> None:
+    from nexus_core.observability import MetricUnit, metric
+
     metric("CollectorRequests", result.requests, source=result.source)
     metric("CollectorDuration", result.duration_s, MetricUnit.Seconds, source=result.source)
     if result.errors:
