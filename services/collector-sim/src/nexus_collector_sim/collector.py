@@ -10,13 +10,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from nexus_collector_sim.model import TZ, ZONES, SimDay, simulate_day
+from nexus_collector_sim.zones import TZ, ZONES
 from nexus_contracts import Dataset, Observation, Quality, Source, Unit
 from nexus_core.collector.base import Collector, FetchRequest, RawPayload, Window
 from nexus_core.errors import NoDataYet
-from nexus_core.settings import get_settings
+
+# numpy (the model) and pydantic-settings come with the first fetch / from_settings call, not
+# with the handler's cold import.
+if TYPE_CHECKING:
+    from nexus_collector_sim.model import SimDay
 
 DATASETS = (
     Dataset.DAY_AHEAD_PRICE,
@@ -154,6 +158,8 @@ class SimCollector(Collector):
 
     @classmethod
     def from_settings(cls) -> SimCollector:
+        from nexus_core.settings import get_settings
+
         return cls(get_settings().sim_seed)
 
     def is_configured(self) -> bool:
@@ -179,6 +185,8 @@ class SimCollector(Collector):
                 )
 
     def fetch(self, request: FetchRequest) -> RawPayload:
+        from nexus_collector_sim.model import simulate_day
+
         day = date.fromisoformat(request.params["day"])
         now = self.clock()
         records = [

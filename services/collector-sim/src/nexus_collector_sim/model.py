@@ -12,13 +12,12 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from numpy.typing import NDArray
 
-TZ = ZoneInfo("Europe/Brussels")
-ZONES = ("DE_LU", "FR", "NL", "BE")
+from nexus_collector_sim.zones import TZ, ZONES
+
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 Array = NDArray[np.float64]
 
