@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
-import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:  # the metadata repository imports DayStats; only the writer needs pyarrow
+    import pyarrow as pa
 
 # JSON length over-counts DynamoDB's size of the same map (numbers take about half their digits),
 # so this leaves room for the record's other attributes below the 400 KB item limit.
@@ -39,6 +41,8 @@ def day_stats(table: pa.Table, day: date) -> dict[str, DayStats]:
 
     Raises ValueError when a row starts outside the UTC day `day` (the lake never writes one).
     """
+    import pyarrow.compute as pc
+
     if table.num_rows == 0:
         return {}
     start = datetime.combine(day, datetime.min.time(), UTC)
