@@ -39,7 +39,7 @@ fmt: bootstrap  ## format and fix what ruff can
 	$(RUN) ruff check --fix .
 
 typecheck: bootstrap  ## mypy with the pydantic plugin
-	$(RUN) mypy contracts/src core/src local/src cli/src $(wildcard services/*/src)
+	$(RUN) mypy contracts/src core/src local/src cli/src $(wildcard services/*/src) infra_pulumi/src
 
 schemas: bootstrap  ## export the event JSON Schemas to contracts/schemas/
 	$(RUN) python -m nexus_contracts.schemas contracts/schemas

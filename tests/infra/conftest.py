@@ -22,6 +22,7 @@ MINIMAL_ASL = {
             "Parameters": {
                 "Cluster": "${EcsClusterArn}",
                 "TaskDefinition": "${AnalyzerTaskDefinitionArn}",
+                "CapacityProviderStrategy": [{"CapacityProvider": "${AnalysisCapacityProvider}"}],
                 "Subnets": ["${SubnetId}"],
                 "SecurityGroups": ["${SecurityGroupId}"],
                 "Alerts": "${AlertsTopicArn}",

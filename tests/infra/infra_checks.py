@@ -45,3 +45,14 @@ def broad_grants(statement: dict[str, Any]) -> list[str]:
     if data_actions and "*" in as_list(statement.get("Resource", [])):
         problems.append(f"wildcard resource for {data_actions}")
     return problems
+
+
+def run_task_strategies(rec: Recorder) -> list[list[dict[str, Any]]]:
+    """Every RunTask state's capacity provider strategy in the deployed state-machine definition."""
+    (machine,) = rec.of_type("sfn/stateMachine:StateMachine")
+    states = json.loads(machine.inputs["definition"])["States"]
+    return [
+        s["Parameters"]["CapacityProviderStrategy"]
+        for s in states.values()
+        if s.get("Resource", "").startswith("arn:aws:states:::ecs:runTask")
+    ]

@@ -10,7 +10,13 @@ import pytest
 from nexus_contracts.asl import render_asl
 from nexus_contracts.topology import DAILY_COLLECTION_CRON, TOPOLOGY, WEEKLY_ANALYSIS_CRON
 from nexus_core.lake_schema import OBSERVATION_SCHEMA
-from tests.infra.infra_checks import broad_grants, bucket_ids, by_bucket, policy_statements
+from tests.infra.infra_checks import (
+    broad_grants,
+    bucket_ids,
+    by_bucket,
+    policy_statements,
+    run_task_strategies,
+)
 from tests.infra.pulumi_harness import Recorder
 
 pytestmark = pytest.mark.xdist_group("infra-core")
@@ -146,8 +152,23 @@ def test_state_machine_is_the_repository_asl_fully_rendered(
         "SecurityGroupId": "analyzer-id",
         "AlertsTopicArn": "arn:aws:mock:eu-west-1:123456789012:topic/nexus-test-alerts",
         "ReportsTopicArn": "arn:aws:mock:eu-west-1:123456789012:topic/nexus-test-reports",
+        "AnalysisCapacityProvider": "FARGATE_SPOT",
     }
     assert json.loads(definition) == json.loads(render_asl(template, values))
+
+
+def test_spot_option_runs_the_weekly_task_on_fargate_spot(core_all_options: Recorder) -> None:
+    # Given the stack with fargate_spot on
+    (machine,) = core_all_options.of_type("sfn/stateMachine:StateMachine")
+    # Then the first RunTask names FARGATE_SPOT in its strategy (no LaunchType to override it)
+    assert "LaunchType" not in machine.inputs["definition"]
+    first, *rest = run_task_strategies(core_all_options)
+    assert first == [{"CapacityProvider": "FARGATE_SPOT", "Weight": 1}]
+    # And the rerun after an interruption is on-demand
+    assert rest == [[{"CapacityProvider": "FARGATE", "Weight": 1}]]
+    # And the cluster has both providers associated, so ECS accepts either strategy
+    (capacity,) = core_all_options.of_type("clusterCapacityProviders:ClusterCapacityProviders")
+    assert sorted(capacity.inputs["capacityProviders"]) == ["FARGATE", "FARGATE_SPOT"]
 
 
 def test_validator_reports_partial_batch_failures(core_all_options: Recorder) -> None:

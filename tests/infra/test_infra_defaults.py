@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nexus_infra.concurrency import ConcurrencyBudgetError, allocate
+from tests.infra.infra_checks import run_task_strategies
 from tests.infra.pulumi_harness import Recorder
 
 pytestmark = pytest.mark.xdist_group("infra-default")
@@ -26,6 +27,17 @@ def test_default_stack_has_no_idle_cost_options(core_default: Recorder) -> None:
     # And the management trail is on, without data events
     (trail,) = core_default.of_type("cloudtrail/trail:Trail")
     assert not trail.inputs.get("eventSelectors")
+
+
+def test_default_stack_runs_the_weekly_task_on_demand(core_default: Recorder) -> None:
+    # Given the default stack (fargate_spot off)
+    (machine,) = core_default.of_type("sfn/stateMachine:StateMachine")
+    definition = machine.inputs["definition"]
+    # Then no placeholder is left and every RunTask names FARGATE
+    assert "${" not in definition
+    assert run_task_strategies(core_default) == [[{"CapacityProvider": "FARGATE", "Weight": 1}]] * 2
+    (capacity,) = core_default.of_type("clusterCapacityProviders:ClusterCapacityProviders")
+    assert capacity.inputs["defaultCapacityProviderStrategies"][0]["capacityProvider"] == "FARGATE"
 
 
 def test_concurrency_budget_refuses_too_many_collectors() -> None:

@@ -65,9 +65,11 @@ def _table(runtime: Any) -> Any:
     return dynamo.Table(runtime.resources.table)
 
 
-def run_execution(runtime: Any, name: str, week: str, timeout: float = 900.0) -> dict[str, Any]:
+def run_execution(
+    runtime: Any, name: str, week: str, timeout: float = 900.0, machine: str | None = None
+) -> dict[str, Any]:
     sfn = runtime.client("stepfunctions")
-    machine = runtime.resources.state_machines["weekly-analysis"]
+    machine = machine or runtime.resources.state_machines["weekly-analysis"]
     arn = sfn.start_execution(stateMachineArn=machine, name=name, input=json.dumps({"week": week}))[
         "executionArn"
     ]
@@ -189,10 +191,17 @@ def test_container_exit_non_zero_ends_in_notify_failure(runtime: Any) -> None:
     drain(runtime, runtime.test_queues["alerts"])
     # When the execution runs
     out = run_execution(runtime, f"weekly-{WEEK}-exit3", WEEK)
-    # Then the Catch path notified and the execution failed
+    # Then the Catch path notified and the execution failed, without a rerun: it was no Spot interruption
     assert out["status"] == "FAILED"
-    assert out["states"][-4:] == ["RunAnalysis", "BuildFailureAlert", "NotifyFailure", "Failed"]
+    assert out["states"][-5:] == [
+        "RunAnalysis",
+        "SpotInterrupted",
+        "BuildFailureAlert",
+        "NotifyFailure",
+        "Failed",
+    ]
     assert "GenerateReport" not in out["states"]
+    assert "RunAnalysisOnDemand" not in out["states"]
     alerts = [parse_event(m).payload for m in drain(runtime, runtime.test_queues["alerts"])]
     assert [(a.kind.value, a.severity.value) for a in alerts] == [("analysis_failed", "critical")]
     assert alerts[0].context["week"] == WEEK
@@ -242,3 +251,57 @@ def test_week_without_data_takes_the_insufficient_data_branch(runtime: Any) -> N
     assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix=f"reports/json/{EMPTY_WEEK}")
     alerts = [parse_event(m).payload for m in drain(runtime, runtime.test_queues["alerts"])]
     assert [(a.kind.value, a.severity.value) for a in alerts] == [("insufficient_data", "warning")]
+
+
+def _spot_machine(runtime: Any) -> str:
+    """The repository's ASL rendered as `fargate_spot` deploys it, next to the default machine."""
+    from nexus_contracts.asl import SPOT, render_asl
+    from nexus_local.provision import Provisioner
+    from nexus_local.provision_weekly import find_asl
+
+    asl = find_asl()
+    assert asl is not None
+    values = Provisioner(
+        runtime.session(), runtime.endpoint, runtime.env, capacity_provider=SPOT
+    ).placeholders(runtime.resources)
+    role = "arn:aws:iam::123456789012:role/nexus-local-sfn-role"
+    created = runtime.client("stepfunctions").create_state_machine(
+        name="weekly-analysis-spot", definition=render_asl(asl.read_text(), values), roleArn=role
+    )
+    return str(created["stateMachineArn"])
+
+
+def _task_events(out: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    details = "taskFailedEventDetails" if kind == "TaskFailed" else "taskSucceededEventDetails"
+    return [
+        json.loads(e[details]["cause" if kind == "TaskFailed" else "output"])
+        for e in out["events"]
+        if e["type"] == kind
+    ]
+
+
+def test_spot_interruption_reruns_the_analysis_on_demand(runtime: Any) -> None:
+    # Given the Spot variant of the workflow and a Spot task that AWS reclaims
+    machine = _spot_machine(runtime)
+    runtime.tasks.interrupt_spot(1)
+    # When the execution runs
+    out = run_execution(runtime, f"weekly-{WEEK}-spot", WEEK, machine=machine)
+    # Then the interrupted task was run again on on-demand Fargate and the week was reported
+    assert out["status"] == "SUCCEEDED"
+    assert out["states"] == [
+        "PlanWeek",
+        "EnoughData",
+        "RunAnalysis",
+        "SpotInterrupted",
+        "RunAnalysisOnDemand",
+        "GenerateReport",
+        "PublishReport",
+        "Published",
+    ]
+    ecs_failed = [c for c in _task_events(out, "TaskFailed") if "StopCode" in c]
+    assert [(c["CapacityProviderName"], c["StopCode"]) for c in ecs_failed] == [
+        ("FARGATE_SPOT", "SpotInterruption")
+    ]
+    ecs_done = [o for o in _task_events(out, "TaskSucceeded") if isinstance(o, dict) and "StopCode" in o]
+    assert [(o["CapacityProviderName"], o["Containers"][0]["ExitCode"]) for o in ecs_done] == [("FARGATE", 0)]
+    drain(runtime, runtime.test_queues["reports"])

@@ -39,11 +39,21 @@ def test_every_task_is_caught_and_ends_in_notify_failure_then_fail() -> None:
         if s["Type"] == "Task" and n not in ("NotifyFailure", "NotifyInsufficientData")
     }
     # Then every working task catches States.ALL into the failure alert, which ends in a Fail state
-    assert set(tasks) == {"PlanWeek", "RunAnalysis", "GenerateReport", "PublishReport"}
+    assert set(tasks) == {"PlanWeek", "RunAnalysis", "RunAnalysisOnDemand", "GenerateReport", "PublishReport"}
     for name, state in tasks.items():
-        assert state["Catch"] == [
-            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "BuildFailureAlert"}
-        ], name
+        assert state["Catch"][-1] == {
+            "ErrorEquals": ["States.ALL"],
+            "ResultPath": "$.error",
+            "Next": "BuildFailureAlert",
+        }, name
+        assert len(state["Catch"]) == (2 if name == "RunAnalysis" else 1), name
+    # And a failed analysis task goes through the Spot check first, which defaults to the alert
+    assert states["RunAnalysis"]["Catch"][0] == {
+        "ErrorEquals": ["States.TaskFailed"],
+        "ResultPath": "$.error",
+        "Next": "SpotInterrupted",
+    }
+    assert states["SpotInterrupted"]["Default"] == "BuildFailureAlert"
     assert states["BuildFailureAlert"]["Next"] == "NotifyFailure"
     assert states["NotifyFailure"]["Next"] == "Failed"
     assert states["Failed"]["Type"] == "Fail"
@@ -59,6 +69,7 @@ def test_transient_errors_are_retried_with_backoff_on_lambda_and_ecs() -> None:
         ("GenerateReport", {"Lambda.ServiceException", "Lambda.TooManyRequestsException", "TransientError"}),
         ("PlanWeek", {"Lambda.ServiceException", "Lambda.TooManyRequestsException", "TransientError"}),
         ("RunAnalysis", {"ECS.AmazonECSException", "TransientError"}),
+        ("RunAnalysisOnDemand", {"ECS.AmazonECSException", "TransientError"}),
     ):
         retry = states[name]["Retry"][0]
         # Then they cover the transient errors and back off
@@ -67,9 +78,46 @@ def test_transient_errors_are_retried_with_backoff_on_lambda_and_ecs() -> None:
         assert retry["MaxAttempts"] >= 2
     run = states["RunAnalysis"]["Parameters"]
     assert states["RunAnalysis"]["Resource"] == "arn:aws:states:::ecs:runTask.sync"
-    assert run["LaunchType"] == "FARGATE"
     assert run["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"] == "ENABLED"
     assert run["Overrides"]["ContainerOverrides"][0]["Name"] == "analyzer"
+
+
+def test_analysis_runs_on_the_configured_capacity_provider_and_reruns_on_demand_after_spot() -> None:
+    # Given the two RunTask states
+    states = ASL["States"]
+    run, on_demand = states["RunAnalysis"], states["RunAnalysisOnDemand"]
+    # Then the first uses a capacity provider strategy (no LaunchType, which would override it)
+    assert "LaunchType" not in run["Parameters"]
+    assert run["Parameters"]["CapacityProviderStrategy"] == [
+        {"CapacityProvider": "${AnalysisCapacityProvider}", "Weight": 1}
+    ]
+    # And the rerun after a Spot interruption is the same task on on-demand Fargate
+    assert on_demand["Parameters"]["CapacityProviderStrategy"] == [
+        {"CapacityProvider": "FARGATE", "Weight": 1}
+    ]
+    same = {k: v for k, v in on_demand["Parameters"].items() if k != "CapacityProviderStrategy"}
+    assert same == {k: v for k, v in run["Parameters"].items() if k != "CapacityProviderStrategy"}
+    assert on_demand["Next"] == run["Next"] == "GenerateReport"
+    # And only a Spot interruption (the stop code in the task description) takes that path
+    (choice,) = states["SpotInterrupted"]["Choices"]
+    assert choice == {
+        "Variable": "$.error.Cause",
+        "StringMatches": "*SpotInterruption*",
+        "Next": "RunAnalysisOnDemand",
+    }
+
+
+@pytest.mark.parametrize(("spot", "provider"), [(True, "FARGATE_SPOT"), (False, "FARGATE")])
+def test_capacity_provider_placeholder_follows_the_spot_option(spot: bool, provider: str) -> None:
+    from nexus_contracts.asl import analysis_capacity_provider
+
+    # When the definition is rendered with the option's provider
+    values = {p: f"arn:test:{p}" for p in PLACEHOLDERS}
+    values["AnalysisCapacityProvider"] = analysis_capacity_provider(spot)
+    rendered = json.loads(render_asl((REPO / ASL_PATH).read_text(), values))
+    # Then the first RunTask names it
+    strategy = rendered["States"]["RunAnalysis"]["Parameters"]["CapacityProviderStrategy"]
+    assert strategy == [{"CapacityProvider": provider, "Weight": 1}]
 
 
 class FakePartitions:

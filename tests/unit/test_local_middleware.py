@@ -34,6 +34,9 @@ class Downstream:
                 "lastStatus": "PROVISIONING",
                 "containers": [{"name": "analyzer"}],
             }
+            strategy = body.get("capacityProviderStrategy")
+            if strategy:  # moto places the task on the strategy's first provider
+                task["capacityProviderName"] = strategy[0]["capacityProvider"]
             out = json.dumps({"tasks": [task], "failures": []}).encode()
         else:
             out = b'{"moto": true}'
@@ -180,3 +183,30 @@ def test_function_name_forms() -> None:
     assert function_name("fn:prod") == "fn"
     assert function_name(f"{ARN}:3") == "nexus-local-echo"
     assert function_name("123456789012:function:fn:prod") == "fn"
+
+
+def test_spot_interruption_stops_the_next_spot_task_with_its_stop_code(setup: Any) -> None:
+    # Given one Spot interruption to come and two RunTask calls on FARGATE_SPOT
+    client, _, _ = setup
+    interceptor: Any = client.application
+    interceptor.tasks.interrupt_spot(1)
+    request = {
+        "cluster": "c",
+        "taskDefinition": "nexus-local-analyzer",
+        "capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
+    }
+    headers = {"X-Amz-Target": ECS_TARGET + "RunTask"}
+    # When the first runs
+    first = client.post("/", data=json.dumps(request), headers=headers).json["tasks"][0]
+    # Then it stopped the way AWS reclaims Spot capacity: stop code, SIGTERM exit, no exit 0
+    assert first["lastStatus"] == "STOPPED"
+    assert first["stopCode"] == "SpotInterruption"
+    assert first["containers"][0]["exitCode"] == 143
+    # And the next Spot task runs to its end as usual
+    client.post("/", data=json.dumps(request), headers=headers)
+    deadline = time.monotonic() + 5
+    while (task := _describe(client))["lastStatus"] != "STOPPED" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert task["stopCode"] == "EssentialContainerExited"
+    assert task["containers"][0]["exitCode"] == 0
+    assert interceptor.tasks.get("arn:task/1").capacity_provider == "FARGATE_SPOT"

@@ -155,3 +155,46 @@ def test_event_rule_with_sns_target_delivers() -> None:
     # Then the target's Input reached the topic's subscriber
     received = sqs.receive_message(queue.name, 10, 0, 30)
     assert [json.loads(json.loads(m.body)["Message"]) for m in received] == [{"week": "auto"}]
+
+
+def test_run_task_refuses_a_capacity_provider_the_cluster_lacks() -> None:
+    from moto.ecs.exceptions import InvalidParameterException
+    from moto.ecs.models import ecs_backends
+
+    # Given a cluster associated with FARGATE only, and a task definition (bridge: no subnet needed)
+    ecs = ecs_backends[ACCOUNT][REGION]
+    ecs.create_cluster("patch-capacity", capacity_providers=["FARGATE"])
+    ecs.register_task_definition(
+        "patch-capacity-task",
+        container_definitions=[{"name": "a", "image": "x", "memory": 512}],
+        network_mode="bridge",
+    )
+
+    def run(provider: str) -> Any:
+        strategy = [{"capacityProvider": provider, "weight": 1}]
+        return ecs.run_task(
+            "patch-capacity", "patch-capacity-task", 1, None, "", None, None, None, None, None, strategy
+        )
+
+    # When RunTask names FARGATE_SPOT (moto alone places it anyway), Then it is refused as in AWS
+    with pytest.raises(InvalidParameterException, match="FARGATE_SPOT"):
+        run("FARGATE_SPOT")
+    # And the associated provider is accepted
+    (task,) = run("FARGATE")
+    assert task.capacity_provider_name == "FARGATE"
+
+
+def test_sfn_run_task_passes_the_capacity_provider_strategy_on() -> None:
+    # Given a runTask.sync state whose parameters name a capacity provider strategy
+    service = _ecs_service()
+    parameters = {
+        "Cluster": "c",
+        "TaskDefinition": "td",
+        "CapacityProviderStrategy": [{"CapacityProvider": "FARGATE_SPOT", "Weight": 1}],
+    }
+    # When the interpreter filters them to what the integration supports (moto alone drops it)
+    kept = service._get_supported_parameters()
+    # Then the strategy is kept, and it normalises to ECS's own casing
+    assert "CapacityProviderStrategy" in kept
+    service._normalise_parameters(parameters, service_action_name="run_task")
+    assert parameters["capacityProviderStrategy"] == [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]

@@ -18,9 +18,21 @@ PLACEHOLDERS: tuple[str, ...] = (
     "SecurityGroupId",
     "AlertsTopicArn",
     "ReportsTopicArn",
+    "AnalysisCapacityProvider",
 )
 ASL_PATH = "state_machines/weekly_analysis.asl.json"
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z]+)\}")
+
+
+# The weekly task's capacity providers. The ASL names one in its RunTask `CapacityProviderStrategy`
+# (a strategy, not `LaunchType`, which would override it); both are associated with the cluster.
+ON_DEMAND = "FARGATE"
+SPOT = "FARGATE_SPOT"
+
+
+def analysis_capacity_provider(spot: bool) -> str:
+    """The `AnalysisCapacityProvider` value: `FARGATE_SPOT` with the Spot option on, else `FARGATE`."""
+    return SPOT if spot else ON_DEMAND
 
 
 class UnresolvedPlaceholderError(ValueError):

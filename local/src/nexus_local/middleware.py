@@ -121,7 +121,8 @@ class Interceptor:
         if status.startswith("200") and family is not None:
             response = json.loads(body)
             for task in response.get("tasks", []):
-                self.tasks.start(task["taskArn"], family, request.get("overrides") or {})
+                provider = task.get("capacityProviderName") or "FARGATE"
+                self.tasks.start(task["taskArn"], family, request.get("overrides") or {}, provider)
                 self.tasks.rewrite_description(task)
             body = json.dumps(response).encode()
         return self._replay(start_response, status, headers, body)

@@ -7,6 +7,7 @@ is a request rewrite and lives in the middleware instead.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import os
@@ -123,6 +124,49 @@ def patch_ecs_sync_exit_code() -> None:
     cls._build_sync_resolver = _build_sync_resolver  # type: ignore[method-assign]
 
 
+def unassociated_providers(strategy: list[dict[str, Any]] | None, associated: list[str] | None) -> list[str]:
+    """Capacity providers a RunTask strategy names that the cluster does not have."""
+    return [s["capacityProvider"] for s in strategy or [] if s["capacityProvider"] not in (associated or [])]
+
+
+def patch_ecs_capacity_providers() -> None:
+    """Patch 8: capacity provider strategies reach ECS, which refuses providers the cluster lacks.
+
+    moto's SFN ECS integration silently drops every RunTask parameter outside its own list, which
+    lacks `CapacityProviderStrategy` (AWS passes it on), so the task ran on the default provider.
+    And moto's RunTask places a FARGATE_SPOT task on any cluster, so a stack that forgot to
+    associate Spot (ClusterCapacityProviders) would pass locally and fail in AWS.
+    """
+    from moto.ecs.exceptions import InvalidParameterException
+    from moto.ecs.models import EC2ContainerServiceBackend
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_ecs as ecs_mod,
+    )
+
+    ecs_mod._SUPPORTED_API_PARAM_BINDINGS["runtask"].add("CapacityProviderStrategy")
+    cls = EC2ContainerServiceBackend
+    if getattr(cls.run_task, "_nexus_patched", False):
+        return
+    original = cls.run_task
+    signature = inspect.signature(original)  # moto's responses pass the strategy positionally
+
+    def run_task(self: Any, *args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(self, *args, **kwargs).arguments
+        strategy = bound.get("capacity_provider_strategy")
+        if strategy:
+            cluster = self._get_cluster(bound["cluster_str"])
+            missing = unassociated_providers(strategy, cluster.capacity_providers)
+            if missing:
+                raise InvalidParameterException(
+                    f"The specified capacity provider strategy cannot contain a capacity provider that "
+                    f"is not associated with the cluster: {missing}"
+                )
+        return original(self, *args, **kwargs)
+
+    run_task._nexus_patched = True  # type: ignore[attr-defined]
+    cls.run_task = run_task  # type: ignore[method-assign]
+
+
 def patch_sqs_esm_off() -> None:
     """Patch 6: moto's own SQS→Lambda mapping invokes via Docker on every send; our poller replaces it."""
     from moto.sqs.models import Queue
@@ -196,13 +240,14 @@ PATCHES: dict[str, Callable[[], None]] = {
     "ecs-sync-exit-code": patch_ecs_sync_exit_code,
     "sqs-esm-off": patch_sqs_esm_off,
     "events-targets": patch_events_targets,
+    "ecs-capacity-providers": patch_ecs_capacity_providers,
 }
 
 
-# The two ECS patches import moto's ASL interpreter (seconds): the runtime applies them off the
-# start-up path, before it creates the first state machine.
+# The ECS patches import moto's ASL interpreter and ECS backend (seconds): the runtime applies them
+# off the start-up path, before it creates the first state machine.
 CORE_PATCHES = ("sfn-execution", "sqs-esm-off", "events-targets")
-SFN_PATCHES = ("ecs-normalisation", "ecs-sync-exit-code")
+SFN_PATCHES = ("ecs-normalisation", "ecs-sync-exit-code", "ecs-capacity-providers")
 
 
 def apply(names: tuple[str, ...]) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 
+from nexus_contracts.asl import ON_DEMAND
 from nexus_contracts.topology import TOPOLOGY, Topology, physical_name
 from nexus_local.provision_weekly import WeeklyResources
 
@@ -44,12 +45,18 @@ def _dummy_zip() -> bytes:
 
 class Provisioner(WeeklyResources):
     def __init__(
-        self, session: boto3.Session, endpoint: str, env: str, topology: Topology = TOPOLOGY
+        self,
+        session: boto3.Session,
+        endpoint: str,
+        env: str,
+        topology: Topology = TOPOLOGY,
+        capacity_provider: str = ON_DEMAND,
     ) -> None:
         self._client = lambda service: session.client(service, endpoint_url=endpoint)  # type: ignore[call-overload]
         self.region: str = session.region_name or "eu-west-1"
         self.env = env
         self.topo = topology
+        self.capacity_provider = capacity_provider
 
     def name(self, logical: str) -> str:
         return physical_name(self.env, logical)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nexus_contracts.asl import ASL_PATH, render_asl
+from nexus_contracts.asl import ASL_PATH, ON_DEMAND, SPOT, render_asl
 from nexus_contracts.topology import Topology
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ class WeeklyResources:
     _client: Callable[[str], Any]
     region: str
     topo: Topology
+    capacity_provider: str = ON_DEMAND  # the weekly task's; FARGATE_SPOT renders the Spot variant
 
     def name(self, logical: str) -> str:
         raise NotImplementedError
@@ -46,7 +47,12 @@ class WeeklyResources:
         out.security_group_id = ec2.create_security_group(
             GroupName=self.name("tasks"), Description="analysis tasks", VpcId=vpc
         )["GroupId"]
-        out.cluster_arn = ecs.create_cluster(clusterName=self.name("cluster"))["cluster"]["clusterArn"]
+        # Both Fargate providers associated, as in AWS: the ASL's strategy may name either
+        out.cluster_arn = ecs.create_cluster(
+            clusterName=self.name("cluster"),
+            capacityProviders=[ON_DEMAND, SPOT],
+            defaultCapacityProviderStrategy=[{"capacityProvider": ON_DEMAND, "weight": 1}],
+        )["cluster"]["clusterArn"]
         for task in self.topo.tasks:
             registered = ecs.register_task_definition(
                 family=self.name(task.family),
@@ -71,6 +77,7 @@ class WeeklyResources:
             "SecurityGroupId": out.security_group_id,
             "AlertsTopicArn": out.topics.get("alerts", ""),
             "ReportsTopicArn": out.topics.get("reports", ""),
+            "AnalysisCapacityProvider": self.capacity_provider,
         }
 
     def _state_machines(self, out: Provisioned) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from nexus_contracts.asl import ASL_PATH, render_asl
+from nexus_contracts.asl import ASL_PATH, ON_DEMAND, SPOT, analysis_capacity_provider, render_asl
 from nexus_contracts.topology import TOPOLOGY
 from nexus_infra import iam
 from nexus_infra.components.network import Network
@@ -77,13 +77,15 @@ class Analysis(pulumi.ComponentResource):
             tags=cfg.tags(),
             opts=child,
         )
-        # RunTask without a launch type uses the cluster default: Spot when the option is on.
-        default_provider = "FARGATE_SPOT" if cfg.fargate_spot else "FARGATE"
-        aws.ecs.ClusterCapacityProviders(
+        # The state machine names its provider in RunTask's CapacityProviderStrategy (placeholder
+        # AnalysisCapacityProvider); both must be associated with the cluster for that to be accepted.
+        # The default strategy (a RunTask without one, e.g. from the console) follows the option too.
+        self.capacity_provider = analysis_capacity_provider(cfg.fargate_spot)
+        capacity = aws.ecs.ClusterCapacityProviders(
             "cluster-capacity",
             cluster_name=self.cluster.name,
-            capacity_providers=["FARGATE", "FARGATE_SPOT"],
-            default_capacity_provider_strategies=[{"capacity_provider": default_provider, "weight": 1}],
+            capacity_providers=[ON_DEMAND, SPOT],
+            default_capacity_provider_strategies=[{"capacity_provider": self.capacity_provider, "weight": 1}],
             opts=child,
         )
         self.task_logs = aws.cloudwatch.LogGroup(
@@ -177,6 +179,8 @@ class Analysis(pulumi.ComponentResource):
             "SecurityGroupId": network.security_group.id,
             "AlertsTopicArn": alerts_topic_arn,
             "ReportsTopicArn": reports_topic_arn,
+            # an Output like the others, so the definition waits for the cluster's providers
+            "AnalysisCapacityProvider": capacity.cluster_name.apply(lambda _: self.capacity_provider),
         }
         template = asl_template(cfg)
         self.definition = pulumi.Output.all(**values).apply(lambda v: render_asl(template, dict(v)))
