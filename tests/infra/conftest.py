@@ -88,13 +88,33 @@ CORE_OUTPUTS = {
     "quarantine_queue_url": "https://sqs.eu-west-1.amazonaws.com/123456789012/nexus-test-quarantine",
     "account_id": "123456789012",
     "layer_arns": ["arn:aws:lambda:eu-west-1:123456789012:layer:nexus-test-powertools:1"],
+    # a core deployed with egress_ip_sources set
+    "egress_subnet_id": "subnet-0private",
+    "egress_security_group_id": "sg-0egresslambda",
 }
+EGRESS_SOURCES = ("lseg", "bloomberg")
 
 
 @pytest.fixture(scope="session")
 def collector_entsoe() -> Recorder:
+    return _collector("entsoe")
+
+
+@pytest.fixture(scope="session")
+def core_egress(asl_file: Path) -> Recorder:
+    """The core stack with a fixed egress IP for two vendors, every other option off."""
+    return _core(asl_file, egress_ip_sources=EGRESS_SOURCES)
+
+
+def _collector(source: str, **options: object) -> Recorder:
     from nexus_infra import collector_stack
     from nexus_infra.config import InfraConfig
 
-    cfg = InfraConfig(env="test", core_stack="org/nexus-core/test")
-    return run(lambda: collector_stack.build(cfg, "entsoe"), stack="test-entsoe", core_outputs=CORE_OUTPUTS)
+    cfg = InfraConfig(env="test", core_stack="org/nexus-core/test", **options)  # type: ignore[arg-type]
+    return run(lambda: collector_stack.build(cfg, source), stack=f"test-{source}", core_outputs=CORE_OUTPUTS)
+
+
+@pytest.fixture(scope="session")
+def collectors_with_egress() -> dict[str, Recorder]:
+    """lseg (needs the fixed IP) and entsoe (does not), both under the same egress configuration."""
+    return {s: _collector(s, egress_ip_sources=EGRESS_SOURCES) for s in ("lseg", "entsoe")}

@@ -9,6 +9,8 @@ from typing import Any
 import pulumi
 
 ACCOUNT = "123456789012"
+EGRESS_IP = "203.0.113.10"  # documentation range (RFC 5737)
+MOCK_AMI = "ami-0123456789abcdef0"
 
 
 @dataclass
@@ -24,6 +26,7 @@ class Recorder(pulumi.runtime.Mocks):
 
     core_outputs: dict[str, Any] = field(default_factory=dict)
     resources: list[Recorded] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)  # the program's stack outputs, resolved
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         self.resources.append(Recorded(args.typ, args.name, dict(args.inputs)))
@@ -38,11 +41,17 @@ class Recorder(pulumi.runtime.Mocks):
         for key in ("invokeArn", "executionArn", "apiEndpoint", "repositoryUrl", "domainName"):
             outputs.setdefault(key, f"mock-{key}-{physical}")
         outputs.setdefault("bucketRegionalDomainName", f"{physical}.s3.eu-west-1.amazonaws.com")
+        if args.typ == "aws:ec2/eip:Eip":
+            outputs.setdefault("publicIp", EGRESS_IP)
+        if args.typ == "aws:ec2/instance:Instance":
+            outputs.setdefault("primaryNetworkInterfaceId", f"eni-{args.name}")
         return f"{args.name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/ci", "userId": "ci"}, []
+        if args.token == "aws:ssm/getParameter:getParameter":  # public parameters such as AMI ids
+            return {"name": args.args["name"], "type": "String", "value": MOCK_AMI}, []
         return {}, []
 
     def of_type(self, suffix: str) -> list[Recorded]:
@@ -58,6 +67,9 @@ def run(program: Callable[[], Any], *, stack: str, core_outputs: dict[str, Any] 
     @pulumi.runtime.test
     def _run() -> Any:
         result = program()
+        exported = getattr(result, "outputs", None)
+        if callable(exported):  # the core stack: what `build` exports, resolved for assertions
+            return pulumi.Output.all(**exported()).apply(recorder.outputs.update)
         return pulumi.Output.from_input(getattr(result, "done", None))
 
     _run()

@@ -68,6 +68,14 @@ class CollectorStack(pulumi.ComponentResource):
             iam.allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [out["table_arn"]]),
             iam.allow(["ssm:GetParameter", "ssm:GetParameters"], params),
         ]
+        vpc_config: aws.lambda_.FunctionVpcConfigArgsDict | None = None
+        if source in cfg.egress_ip_sources:
+            # The vendor allow-lists the core's Elastic IP: run in its private subnet, behind the NAT.
+            vpc_config = {
+                "subnet_ids": [core.require_output("egress_subnet_id")],
+                "security_group_ids": [core.require_output("egress_security_group_id")],
+            }
+            statements += iam.vpc_access(cfg.region, out["account_id"])
         environment: dict[str, pulumi.Input[str]] = {
             "NEXUS_ENV": cfg.env,
             "NEXUS_REGION": cfg.region,
@@ -87,6 +95,7 @@ class CollectorStack(pulumi.ComponentResource):
             alerts_topic_arn=out["alerts_topic_arn"],
             reserved_concurrency=reserved,
             layers=out["layer_arns"],  # type: ignore[arg-type]
+            vpc_config=vpc_config,
             opts=child,
         )
         schedule = next(s for s in TOPOLOGY.schedules if s.target == spec.name)

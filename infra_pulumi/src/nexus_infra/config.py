@@ -10,10 +10,15 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from nexus_contracts.topology import COLLECTOR_SOURCES
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 REPO_ROOT = Path(__file__).resolve().parents[3]
+# The NAT instance of the fixed-egress-IP option, as built and as priced by `nexus cost`.
+NAT_INSTANCE_TYPE = "t4g.nano"
+NAT_ROOT_VOLUME_GB = 8  # gp3, the Amazon Linux 2023 AMI's own size
 
 
 class AlertSubscription(BaseModel):
@@ -44,7 +49,9 @@ class InfraConfig(BaseModel):
     enable_cloudtrail: bool = True
     enable_cloudtrail_data_events: bool = False
     enable_aws_config: bool = False
-    enable_nat_instance: bool = False
+    # Collector sources whose vendor allow-lists one egress IP: their functions run in a private
+    # subnet behind a NAT instance with an Elastic IP. Empty (default): nothing of it is created.
+    egress_ip_sources: tuple[str, ...] = ()
     fargate_spot: bool = False
     log_retention_days: int = 30
     account_lambda_concurrency: int = Field(default=10, ge=1)
@@ -65,6 +72,19 @@ class InfraConfig(BaseModel):
     asl_file: str | None = None  # defaults to the repository's state_machines/weekly_analysis.asl.json
     artifacts_dir: str = "build"
     core_stack: str = "core"  # `<org>/<project>/<stack>` of the core stack, for collector stacks
+
+    @field_validator("egress_ip_sources")
+    @classmethod
+    def _known_sources(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(value) - set(COLLECTOR_SOURCES))
+        if unknown:
+            raise ValueError(f"unknown collector sources {unknown}; known: {COLLECTOR_SOURCES}")
+        return value
+
+    @property
+    def nat_instance(self) -> bool:
+        """The fixed-egress-IP network exists when at least one source needs it."""
+        return bool(self.egress_ip_sources)
 
     def name(self, logical: str) -> str:
         """`nexus-<env>-<logical>` (the topology's physical name)."""

@@ -12,6 +12,7 @@ from nexus_infra import iam
 from nexus_infra.components.analysis import Analysis
 from nexus_infra.components.api import HttpApi, Identity
 from nexus_infra.components.dashboard import Dashboard
+from nexus_infra.components.egress import EgressNat
 from nexus_infra.components.function import RUNTIME, LambdaFunction
 from nexus_infra.components.lake import DataLake
 from nexus_infra.components.messaging import Messaging
@@ -50,6 +51,7 @@ class Core:
         }
         self.functions = {name: self._function(TOPOLOGY.function(name)) for name in CORE_FUNCTIONS[:3]}
         self.network = Network(cfg)
+        self.egress = EgressNat(cfg, self.network) if cfg.nat_instance else None
         self.analysis = Analysis(
             cfg,
             network=self.network,
@@ -209,6 +211,17 @@ class Core:
             "user_pool_id": self.identity.pool.id,
             "user_pool_client_id": self.identity.client.id,
             "athena_workgroup": self.query.workgroup.name,
+            **self._egress_outputs(),
+        }
+
+    def _egress_outputs(self) -> dict[str, Any]:
+        """With `egress_ip_sources`: the IP to give the vendor, and where those collectors run."""
+        if self.egress is None:
+            return {}
+        return {
+            "egress_ip": self.egress.egress_ip,
+            "egress_subnet_id": self.egress.subnet.id,
+            "egress_security_group_id": self.egress.lambda_security_group.id,
         }
 
 

@@ -49,3 +49,19 @@ def deny_insecure_transport(bucket_arn: pulumi.Input[str]) -> dict[str, Any]:
         "Resource": [bucket_arn, pulumi.Output.concat(bucket_arn, "/*")],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }
+
+
+def vpc_access(region: str, account_id: pulumi.Input[str]) -> list[dict[str, Any]]:
+    """What Lambda needs to place a function's network interfaces in a subnet (the ENI part of
+    AWSLambdaVPCAccessExecutionRole). EC2 holds no project data. Create and Describe* are granted on
+    `*`: Lambda's documentation requires it for these calls (Describe* have no resource-level
+    permissions at all). Delete and the IP assignments are limited to this account's interfaces
+    in this region."""
+    interfaces = pulumi.Output.concat("arn:aws:ec2:", region, ":", account_id, ":network-interface/*")
+    return [
+        allow(["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"], ["*"]),
+        allow(
+            ["ec2:AssignPrivateIpAddresses", "ec2:DeleteNetworkInterface", "ec2:UnassignPrivateIpAddresses"],
+            [interfaces],
+        ),
+    ]

@@ -39,6 +39,7 @@ class LambdaFunction(pulumi.ComponentResource):
         alerts_topic_arn: pulumi.Input[str],
         reserved_concurrency: int,
         layers: list[pulumi.Input[str]] | None = None,
+        vpc_config: aws.lambda_.FunctionVpcConfigArgsDict | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("nexus:compute:LambdaFunction", spec.name, None, opts)
@@ -61,7 +62,7 @@ class LambdaFunction(pulumi.ComponentResource):
         logs = iam.allow(
             ["logs:CreateLogStream", "logs:PutLogEvents"], [pulumi.Output.concat(self.log_group.arn, ":*")]
         )
-        aws.iam.RolePolicy(
+        policy = aws.iam.RolePolicy(
             f"{spec.name}-policy", role=self.role.id, policy=iam.document([logs, *statements]), opts=child
         )
         self.function = aws.lambda_.Function(
@@ -78,8 +79,10 @@ class LambdaFunction(pulumi.ComponentResource):
             layers=layers or [],
             environment={"variables": {"POWERTOOLS_SERVICE_NAME": spec.name, **environment}},
             logging_config={"log_format": "JSON", "log_group": self.log_group.name},
+            vpc_config=vpc_config,
             tags=cfg.tags(function=spec.name),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_group]),
+            # the policy first: Lambda checks the ENI permissions when it creates a VPC function
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_group, policy]),
         )
         self.arn = self.function.arn
         self.error_alarm = aws.cloudwatch.MetricAlarm(

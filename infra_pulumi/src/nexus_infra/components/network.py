@@ -16,7 +16,7 @@ class Network(pulumi.ComponentResource):
     def __init__(self, cfg: InfraConfig, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nexus:network:Network", "network", None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        vpc = aws.ec2.Vpc(
+        self.vpc = vpc = aws.ec2.Vpc(
             "vpc",
             cidr_block="10.42.0.0/24",
             enable_dns_hostnames=True,
@@ -44,8 +44,8 @@ class Network(pulumi.ComponentResource):
         aws.ec2.RouteTableAssociation(
             "public-a", subnet_id=self.subnet.id, route_table_id=routes.id, opts=child
         )
-        for service in ("s3", "dynamodb"):
-            aws.ec2.VpcEndpoint(
+        self.gateway_endpoints = {
+            service: aws.ec2.VpcEndpoint(
                 f"gateway-{service}",
                 vpc_id=vpc.id,
                 service_name=f"com.amazonaws.{cfg.region}.{service}",
@@ -54,6 +54,8 @@ class Network(pulumi.ComponentResource):
                 tags=cfg.tags(),
                 opts=child,
             )
+            for service in ("s3", "dynamodb")
+        }
         self.security_group = aws.ec2.SecurityGroup(
             "analyzer",
             name=cfg.name("analyzer"),

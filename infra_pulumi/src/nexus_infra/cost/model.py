@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from nexus_infra.config import NAT_INSTANCE_TYPE, NAT_ROOT_VOLUME_GB
 from nexus_infra.cost.prices import PRICES
 
 P = PRICES
@@ -135,7 +136,9 @@ def option_lines(u: Usage) -> dict[str, Line]:
     waf_requests = u.api_requests + u.dashboard_gb * 2_000
     replica = u.stored_gb * (P["s3_ia_gb_month"] + P["s3_replication_transfer_gb"] / 12)
     data_events = (runs * 80 + u.api_requests * 5) * P["cloudtrail_data_event"]
-    nat = HOURS_PER_MONTH * (P["nat_instance_hour"] + P["public_ipv4_hour"]) + 8 * P["ebs_gp3_gb_month"]
+    # the EgressNat component: the instance, its Elastic IP (a public IPv4) and its root volume
+    nat = HOURS_PER_MONTH * (P["nat_instance_hour"] + P["public_ipv4_hour"])
+    nat += NAT_ROOT_VOLUME_GB * P["ebs_gp3_gb_month"]
     full = base_lines(u)[5].usd
     return {
         "waf": Line(
@@ -149,7 +152,11 @@ def option_lines(u: Usage) -> dict[str, Line]:
         "cloudtrail_data_events": Line(
             "CloudTrail data events", "S3 object events on the data bucket", data_events
         ),
-        "nat_instance": Line("NAT instance", "t4g.nano + public IPv4 + 8 GB gp3, all month", nat),
+        "nat_instance": Line(
+            "NAT instance",
+            f"{NAT_INSTANCE_TYPE} + Elastic IP + {NAT_ROOT_VOLUME_GB} GB gp3, all month (egress_ip_sources)",
+            nat,
+        ),
         "fargate_spot": Line(
             "Fargate Spot", "weekly task on Spot (saves)", base_lines(u, spot=True)[5].usd - full
         ),
