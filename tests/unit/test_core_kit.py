@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import ClassVar
@@ -11,6 +14,7 @@ import pytest
 
 from nexus_contracts import AreaCode, Dataset, Observation, Resolution, Source, Unit
 from nexus_contracts.events import parse_event
+from nexus_contracts.topology import COLLECTOR_SOURCES
 from nexus_core.collector.base import Collector, FetchRequest, RawPayload, Window
 from nexus_core.collector.kit import (
     KitServices,
@@ -196,3 +200,72 @@ def test_not_configured_is_skipped(moto_env: MotoEnv, monkeypatch: pytest.Monkey
     status = MetadataRepository(moto_env.settings).get_source_status("eia")
     assert status is not None
     assert status.configured is False
+
+
+# -- cold start -----------------------------------------------------------------------------
+
+# What a handler's cold import must leave to the first invocation (each is tens to hundreds of ms).
+DEFERRED = (
+    "boto3",
+    "botocore",
+    "urllib3",
+    "numpy",
+    "aws_lambda_powertools",
+    "nexus_contracts.events",
+    "nexus_contracts.analysis",
+    "nexus_core.metadata",
+    "nexus_core.publisher",
+)
+LOADED = (
+    "import importlib, json, sys\n"
+    "importlib.import_module(sys.argv[1])\n"
+    "print(json.dumps(sorted(m for m in sys.argv[2:] if m in sys.modules)))\n"
+)
+
+
+def _fresh_python(code: str, *args: str, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("source", COLLECTOR_SOURCES)
+def test_handler_cold_import_leaves_the_run_s_dependencies_to_the_first_call(source: str) -> None:
+    # When a fresh interpreter imports a collector's Lambda handler module
+    loaded = json.loads(_fresh_python(LOADED, f"nexus_collector_{source}.handler", *DEFERRED))
+    # Then none of the AWS, HTTP, numpy, Powertools or event-model modules came with it
+    assert loaded == []
+
+
+def test_a_cold_handler_loads_what_it_deferred_and_publishes(moto_env: MotoEnv) -> None:
+    # Given a fresh interpreter pointed at the moto stack (nothing preloaded by this test process)
+    settings = moto_env.settings
+    env = {
+        "AWS_ENDPOINT_URL": moto_env.endpoint,
+        "NEXUS_BUCKET": settings.bucket,
+        "NEXUS_TABLE": settings.table,
+        "NEXUS_OBSERVATIONS_TOPIC_ARN": settings.observations_topic_arn,
+        "NEXUS_ALERTS_TOPIC_ARN": settings.alerts_topic_arn,
+    }
+    moto_env.drain("observations")
+    # When the sim handler is imported and invoked once for one delivery day
+    code = (
+        "import json, sys\n"
+        "from nexus_collector_sim.handler import handler\n"
+        "print(json.dumps(handler({'from': '2024-03-06', 'to': '2024-03-06'}, None)))\n"
+    )
+    summary = json.loads(_fresh_python(code, env=env))
+    # Then the run archived, published one event per dataset and recorded its status
+    assert summary["status"] == "ok"
+    notes = moto_env.drain("observations")
+    assert len(notes) == summary["events"] == len(summary["datasets"])
+    status = MetadataRepository(settings).get_source_status("sim")
+    assert status is not None
+    assert status.last_success is not None
