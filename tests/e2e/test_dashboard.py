@@ -83,12 +83,6 @@ def test_dashboard_user_journey(tmp_path: Path):
         for area in stack().state.areas
         for key in ("base", "peak", "min", "max")
     }
-    if {k: seen["overview"].get(k) for k in expected} != expected:
-        # One mismatch was seen in a loaded full-suite run and not reproduced alone; the flow is
-        # run once more so a real rendering bug (wrong on every run) still fails here.
-        print(f"overview mismatch, retrying: saw {seen['overview']}, API {expected}")
-        seen = browser("flow", tmp_path)
-        assert seen["errors"] == []
     assert seen["week"] == week
     assert seen["banner"] is True
     assert {k: seen["overview"].get(k) for k in expected} == expected
