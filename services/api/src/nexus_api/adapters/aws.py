@@ -36,6 +36,16 @@ _CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3}, max_pool
 _DAY_COLUMNS = ["series_id", "area", "location", "interval_start_utc", "value", "unit", "resolution"]
 # Scans of partition records skip `daily_stats` (a map per series and day): only these are used.
 _LISTED = ("pk", "sk", "source", "dataset", "day", "s3_key", "sha256", "completeness")
+# What observations, daily totals and data versions use of the records of one dataset's days.
+_READ = ("day", "s3_key", "sha256", "daily_stats")
+
+
+def _projection(names: tuple[str, ...]) -> dict[str, Any]:
+    """ProjectionExpression of attribute `names` (placeholders: some are DynamoDB reserved words)."""
+    aliases = {f"#a{i}": name for i, name in enumerate(names)}
+    return {"ProjectionExpression": ", ".join(aliases), "ExpressionAttributeNames": aliases}
+
+
 T = TypeVar("T")
 
 DaySeries = dict[str, dict[str, Any]]
@@ -94,11 +104,7 @@ class AwsRepository:
 
     # -- lake ------------------------------------------------------------------------------
     def _partition_items(self, flt: Any) -> list[dict[str, Any]]:
-        names = {f"#a{i}": name for i, name in enumerate(_LISTED)}
-        items = self._scan(
-            FilterExpression=flt, ProjectionExpression=", ".join(names), ExpressionAttributeNames=names
-        )
-        return [from_dynamo(i) for i in items]
+        return [from_dynamo(i) for i in self._scan(FilterExpression=flt, **_projection(_LISTED))]
 
     def _day_file(self, key: str, checksum: str) -> DaySeries:
         """Series of one lake file: id -> {area, location, unit, resolution, points}."""
@@ -159,7 +165,7 @@ class AwsRepository:
         cond = Key("pk").eq(f"PARTITION#{source}#{dataset}") & Key("sk").between(
             f"DAY#{start.isoformat()}", f"DAY#{end.isoformat()}"
         )
-        records = [from_dynamo(i) for i in self._query(KeyConditionExpression=cond)]
+        records = [from_dynamo(i) for i in self._query(KeyConditionExpression=cond, **_projection(_READ))]
         if len(self._index) > 256:
             self._index.clear()
         self._index[key] = (now, records)
