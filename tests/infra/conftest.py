@@ -57,9 +57,11 @@ def _core(asl_file: Path, **options: object) -> Recorder:
 
 @pytest.fixture(scope="session")
 def core_all_options(asl_file: Path) -> Recorder:
-    """The core stack with every option on (replica bucket, WAF, data events, AWS Config, Spot)."""
+    """The core stack with every option on (replica bucket, WAF, data events, AWS Config, Spot,
+    reserved concurrency)."""
     return _core(
         asl_file,
+        lambda_concurrency_mode="reserved",
         enable_replication=True,
         enable_waf=True,
         enable_cloudtrail_data_events=True,
@@ -101,6 +103,11 @@ def collector_entsoe() -> Recorder:
 
 
 @pytest.fixture(scope="session")
+def collector_fred_reserved() -> Recorder:
+    return _collector("fred", lambda_concurrency_mode="reserved")
+
+
+@pytest.fixture(scope="session")
 def core_egress(asl_file: Path) -> Recorder:
     """The core stack with a fixed egress IP for two vendors, every other option off."""
     return _core(asl_file, egress_ip_sources=EGRESS_SOURCES)
@@ -118,3 +125,11 @@ def _collector(source: str, **options: object) -> Recorder:
 def collectors_with_egress() -> dict[str, Recorder]:
     """lseg (needs the fixed IP) and entsoe (does not), both under the same egress configuration."""
     return {s: _collector(s, egress_ip_sources=EGRESS_SOURCES) for s in ("lseg", "entsoe")}
+
+
+@pytest.fixture(scope="session")
+def collectors_all_sources() -> dict[str, Recorder]:
+    """Every known source's collector stack, all eight deployed (default quota mode)."""
+    from nexus_contracts.topology import COLLECTOR_SOURCES
+
+    return {s: _collector(s, collector_sources=COLLECTOR_SOURCES) for s in COLLECTOR_SOURCES}

@@ -195,14 +195,24 @@ def test_glue_table_matches_the_lake_schema_with_projection(core_all_options: Re
     assert workgroup.inputs["configuration"]["bytesScannedCutoffPerQuery"] > 0
 
 
-def test_reserved_concurrency_stays_within_the_account_budget(core_all_options: Recorder) -> None:
-    # Given the core functions and the default four collectors at one each
-    reserved = [
-        f.inputs["reservedConcurrentExecutions"] for f in core_all_options.of_type("lambda/function:Function")
-    ]
-    # Then the total stays within the seed's 10
-    assert all(r >= 1 for r in reserved)
-    assert sum(reserved) + 4 <= 10
+def test_reserved_mode_reserves_within_the_budget(core_all_options: Recorder) -> None:
+    # Given the core stack in reserved mode with the four default sources
+    reserved = {
+        f.inputs["name"]: f.inputs["reservedConcurrentExecutions"]
+        for f in core_all_options.of_type("lambda/function:Function")
+    }
+    # Then each function has today's reservation and the output names the account quota AWS needs
+    assert reserved == {
+        "nexus-test-validator": 2,
+        "nexus-test-api": 2,
+        "nexus-test-plan-week": 1,
+        "nexus-test-reporter": 1,
+    }
+    # And with the four collectors at one each, the total stays within the seed's 10
+    assert sum(reserved.values()) + 4 <= 10
+    output = core_all_options.outputs["lambda_concurrency"]
+    assert output["mode"] == "reserved"
+    assert (output["peak"], output["required_account_quota"]) == (9, 110)
 
 
 def test_budget_and_fargate_sizing(core_all_options: Recorder) -> None:

@@ -2,9 +2,13 @@
 
 It reads the core stack's outputs through a stack reference and declares only what belongs to
 its source, so deploying or destroying one source leaves the core and the other sources as they are.
+The daily run is an EventBridge Scheduler schedule (cron 06:00 UTC) with a flexible window, so the
+collectors of all sources do not start in the same minute on an account capped at 10 executions.
 """
 
 from __future__ import annotations
+
+import json
 
 import pulumi
 import pulumi_aws as aws
@@ -24,6 +28,13 @@ SECRET_NAMES: dict[str, tuple[str, ...]] = {
     "lseg": ("client_id", "client_secret", "app_key", "username", "password"),
     "reuters": ("client_id", "client_secret", "app_key", "username", "password"),
     "bloomberg": ("client_id", "client_secret"),
+}
+# EventBridge Scheduler starts each collector somewhere in [06:00, 06:15) UTC.
+FLEXIBLE_WINDOW_MINUTES = 15
+# The schedule's own delivery retries (Lambda then queues the event: see LambdaFunction).
+SCHEDULER_RETRY: aws.scheduler.ScheduleTargetRetryPolicyArgsDict = {
+    "maximum_event_age_in_seconds": 6 * 3600,
+    "maximum_retry_attempts": 185,
 }
 # Sources that may fall back to another source's credentials (Reuters news rides on an LSEG login).
 SECRET_SCOPES: dict[str, tuple[str, ...]] = {"reuters": ("reuters", "lseg")}
@@ -55,7 +66,9 @@ class CollectorStack(pulumi.ComponentResource):
         core = pulumi.StackReference("core", stack_name=cfg.core_stack, opts=child)
         out = {key: core.require_output(key) for key in CORE_OUTPUTS}
         spec = TOPOLOGY.function(f"collector-{source}")
-        reserved = allocate(cfg.collector_sources, cfg.account_lambda_concurrency).get(spec.name, 1)
+        reserved = None
+        if cfg.lambda_concurrency_mode == "reserved":
+            reserved = allocate(cfg.collector_sources, cfg.account_lambda_concurrency).get(spec.name, 1)
         params = [
             pulumi.Output.concat(
                 "arn:aws:ssm:", cfg.region, ":", out["account_id"], f":parameter/nexus/{cfg.env}/{scope}/*"
@@ -94,32 +107,50 @@ class CollectorStack(pulumi.ComponentResource):
             environment=environment,
             alerts_topic_arn=out["alerts_topic_arn"],
             reserved_concurrency=reserved,
+            # a collection dropped after its retries (or 6 hours of throttling) reaches the alerts topic
+            async_failure_destination=out["alerts_topic_arn"],
             layers=out["layer_arns"],  # type: ignore[arg-type]
             vpc_config=vpc_config,
             opts=child,
         )
-        schedule = next(s for s in TOPOLOGY.schedules if s.target == spec.name)
-        rule = aws.cloudwatch.EventRule(
-            schedule.name,
-            name=cfg.name(schedule.name),
-            schedule_expression=schedule.cron,
-            description=f"daily collection of {source}, 06:00 UTC",
+        self._schedule(cfg, source, spec.name)
+        self._silence_alarm(cfg, source, out["alerts_topic_arn"])
+        self.register_outputs({"function": self.function.arn, "parameters": parameter_names(cfg.env, source)})
+
+    def _schedule(self, cfg: InfraConfig, source: str, function: str) -> None:
+        """The daily run: cron 06:00 UTC, started within a 15-minute flexible window, invoking the
+        function asynchronously with a role that may invoke this function only."""
+        schedule = next(s for s in TOPOLOGY.schedules if s.target == function)
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(
+            f"{schedule.name}-scheduler",
+            name=cfg.name(f"{schedule.name}-scheduler"),
+            assume_role_policy=iam.trust("scheduler.amazonaws.com"),
             tags=cfg.tags(source=source),
             opts=child,
         )
-        aws.cloudwatch.EventTarget(
-            f"{schedule.name}-target", rule=rule.name, arn=self.function.arn, opts=child
-        )
-        aws.lambda_.Permission(
-            f"{schedule.name}-invoke",
-            action="lambda:InvokeFunction",
-            function=self.function.function.name,
-            principal="events.amazonaws.com",
-            source_arn=rule.arn,
+        aws.iam.RolePolicy(
+            f"{schedule.name}-scheduler-policy",
+            role=role.id,
+            policy=iam.document([iam.allow(["lambda:InvokeFunction"], [self.function.arn])]),
             opts=child,
         )
-        self._silence_alarm(cfg, source, out["alerts_topic_arn"])
-        self.register_outputs({"function": self.function.arn, "parameters": parameter_names(cfg.env, source)})
+        aws.scheduler.Schedule(
+            schedule.name,
+            name=cfg.name(schedule.name),
+            schedule_expression=schedule.cron,
+            schedule_expression_timezone="UTC",
+            flexible_time_window={"mode": "FLEXIBLE", "maximum_window_in_minutes": FLEXIBLE_WINDOW_MINUTES},
+            description=f"daily collection of {source}, 06:00 UTC + up to {FLEXIBLE_WINDOW_MINUTES} min",
+            target={
+                "arn": self.function.arn,
+                "role_arn": role.arn,
+                # the window stays the scheduled day's, however late a throttled run starts
+                "input": json.dumps({"time": "<aws.scheduler.scheduled-time>"}),
+                "retry_policy": SCHEDULER_RETRY,
+            },
+            opts=child,
+        )
 
     def _silence_alarm(self, cfg: InfraConfig, source: str, topic: pulumi.Output[str]) -> None:
         """No collector request in `source_silence_hours` hours (hourly periods, missing = breaching)."""

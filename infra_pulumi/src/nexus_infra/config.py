@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from nexus_contracts.topology import COLLECTOR_SOURCES
+from nexus_infra.concurrency import ApiThrottle, Mode
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -54,7 +55,14 @@ class InfraConfig(BaseModel):
     egress_ip_sources: tuple[str, ...] = ()
     fargate_spot: bool = False
     log_retention_days: int = 30
+    # The account's Lambda concurrency quota (the seed's 10; `aws lambda get-account-settings`).
+    # quota mode: the platform-wide cap, no reservations. reserved mode: the budget of reservations.
     account_lambda_concurrency: int = Field(default=10, ge=1)
+    lambda_concurrency_mode: Mode = "quota"
+    # API stage throttling, sized so the API overlaps at most ~2 executions at its p95 latency.
+    api_throttle_burst: int = Field(default=2, ge=1)
+    api_throttle_rate_per_s: float = Field(default=1.0, gt=0)
+    api_p95_latency_ms: int = Field(default=500, gt=0)
     storage_quota_gb: float = 50.0
     athena_bytes_scanned_limit: int = 1024**3  # 1 GiB per query
     athena_results_expiry_days: int = 7
@@ -85,6 +93,11 @@ class InfraConfig(BaseModel):
     def nat_instance(self) -> bool:
         """The fixed-egress-IP network exists when at least one source needs it."""
         return bool(self.egress_ip_sources)
+
+    def api_throttle(self) -> ApiThrottle:
+        """The API stage's throttling and the p95 latency it is sized for."""
+        burst, rate = self.api_throttle_burst, self.api_throttle_rate_per_s
+        return ApiThrottle(burst, rate, self.api_p95_latency_ms / 1000)
 
     def name(self, logical: str) -> str:
         """`nexus-<env>-<logical>` (the topology's physical name)."""

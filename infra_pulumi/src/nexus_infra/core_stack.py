@@ -20,7 +20,7 @@ from nexus_infra.components.metadata import MetadataTable
 from nexus_infra.components.monitoring import Alarms, AlertRouting, Audit
 from nexus_infra.components.network import Network
 from nexus_infra.components.query import Query
-from nexus_infra.concurrency import allocate
+from nexus_infra.concurrency import VALIDATOR_MAX_CONCURRENCY, allocate, describe, peaks
 from nexus_infra.config import InfraConfig
 from nexus_infra.layers import LAYERS
 
@@ -34,7 +34,7 @@ class Core:
     def __init__(self, cfg: InfraConfig) -> None:
         self.cfg = cfg
         self.account_id = aws.get_caller_identity_output().account_id
-        self.reserved = allocate(cfg.collector_sources, cfg.account_lambda_concurrency)
+        self.reserved = self._reservations()
         self.lake = DataLake(cfg)
         self.table = MetadataTable(cfg).table
         self.messaging = Messaging(cfg)
@@ -81,6 +81,31 @@ class Core:
         AlertRouting(cfg, alerts_topic=self.topics["alerts"], account_id=self.account_id)
         Audit(cfg, account_id=self.account_id, data_bucket_arn=self.lake.bucket_arn)
 
+    def _reservations(self) -> dict[str, int]:
+        """Reserved mode: a slice per function (refused above the budget). Quota mode: none; warn
+        when the worst case of a window passes the account's quota (Lambda throttles, then retries)."""
+        cfg = self.cfg
+        if cfg.lambda_concurrency_mode == "reserved":
+            return allocate(cfg.collector_sources, cfg.account_lambda_concurrency)
+        for window in peaks(cfg.collector_sources, cfg.api_throttle().max_concurrency()):
+            if window.total > cfg.account_lambda_concurrency:
+                pulumi.log.warn(
+                    f"{window.name}: up to {window.total} concurrent executions if every schedule fires "
+                    f"in the same minute, above the quota of {cfg.account_lambda_concurrency}; Lambda "
+                    "throttles and retries (python -m nexus_infra.concurrency)"
+                )
+        return {}
+
+    def concurrency(self) -> dict[str, object]:
+        """The `lambda_concurrency` output: the mode, and its peaks or its reservations."""
+        cfg = self.cfg
+        return describe(
+            cfg.lambda_concurrency_mode,
+            cfg.collector_sources,
+            cfg.account_lambda_concurrency,
+            cfg.api_throttle().max_concurrency(),
+        )
+
     def environment(self, *, with_state_machine: bool = False) -> dict[str, pulumi.Input[str]]:
         """The NEXUS_* variables every service reads (global names: one environment for all)."""
         env: dict[str, pulumi.Input[str]] = {
@@ -104,7 +129,7 @@ class Core:
             statements=self._statements(spec.name),
             environment=self.environment(with_state_machine=spec.name == "api"),
             alerts_topic_arn=self.topics["alerts"].arn,
-            reserved_concurrency=self.reserved[spec.name],
+            reserved_concurrency=self.reserved.get(spec.name),
             layers=[layer.arn for layer in self.layers.values()],
         )
 
@@ -185,7 +210,7 @@ class Core:
             batch_size=source.batch_size,
             maximum_batching_window_in_seconds=source.max_batching_window_s,
             function_response_types=["ReportBatchItemFailures"] if source.report_batch_item_failures else [],
-            scaling_config={"maximum_concurrency": max(2, self.reserved["validator"])},
+            scaling_config={"maximum_concurrency": VALIDATOR_MAX_CONCURRENCY},
         )
 
     def outputs(self) -> dict[str, Any]:
@@ -211,6 +236,7 @@ class Core:
             "user_pool_id": self.identity.pool.id,
             "user_pool_client_id": self.identity.client.id,
             "athena_workgroup": self.query.workgroup.name,
+            "lambda_concurrency": self.concurrency(),
             **self._egress_outputs(),
         }
 

@@ -68,6 +68,7 @@ class HttpApi(pulumi.ComponentResource):
     ) -> None:
         super().__init__("nexus:api:HttpApi", "http-api", None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        throttle = cfg.api_throttle()
         self.api = aws.apigatewayv2.Api(
             "api",
             name=cfg.name("api"),
@@ -119,7 +120,12 @@ class HttpApi(pulumi.ComponentResource):
             api_id=self.api.id,
             name="$default",
             auto_deploy=True,
-            default_route_settings={"throttling_burst_limit": 20, "throttling_rate_limit": 10},
+            # The whole API's token bucket (one route): caps its concurrent executions without a
+            # reservation (nexus_infra.concurrency.ApiThrottle); the per-user limit stays in the app.
+            default_route_settings={
+                "throttling_burst_limit": throttle.burst,
+                "throttling_rate_limit": throttle.rate_per_s,
+            },
             access_log_settings={
                 "destination_arn": self.access_logs.arn,
                 "format": '{"requestId":"$context.requestId","status":"$context.status",'

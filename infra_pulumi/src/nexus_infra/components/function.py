@@ -1,4 +1,4 @@
-"""One Lambda function with its own role, log group, reserved concurrency and error alarm."""
+"""One Lambda function with its own role, log group, optional reserved concurrency and error alarm."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from nexus_infra.config import InfraConfig
 
 RUNTIME = "python3.12"
 ARCHITECTURE = "arm64"
+# Lambda's maximum: throttled asynchronous events are retried for this long before being dropped.
+ASYNC_MAX_EVENT_AGE_S = 6 * 3600
+ASYNC_RETRIES = 2  # after a function error (1 and 2 minutes later); collections are idempotent
 
 
 def lambda_handler(spec: Function) -> str:
@@ -37,7 +40,8 @@ class LambdaFunction(pulumi.ComponentResource):
         statements: list[dict[str, Any]],
         environment: dict[str, pulumi.Input[str]],
         alerts_topic_arn: pulumi.Input[str],
-        reserved_concurrency: int,
+        reserved_concurrency: int | None = None,
+        async_failure_destination: pulumi.Input[str] | None = None,
         layers: list[pulumi.Input[str]] | None = None,
         vpc_config: aws.lambda_.FunctionVpcConfigArgsDict | None = None,
         opts: pulumi.ResourceOptions | None = None,
@@ -62,6 +66,8 @@ class LambdaFunction(pulumi.ComponentResource):
         logs = iam.allow(
             ["logs:CreateLogStream", "logs:PutLogEvents"], [pulumi.Output.concat(self.log_group.arn, ":*")]
         )
+        if async_failure_destination is not None:  # Lambda delivers the failure record as the function
+            statements = [*statements, iam.allow(["sns:Publish"], [async_failure_destination])]
         policy = aws.iam.RolePolicy(
             f"{spec.name}-policy", role=self.role.id, policy=iam.document([logs, *statements]), opts=child
         )
@@ -85,6 +91,8 @@ class LambdaFunction(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_group, policy]),
         )
         self.arn = self.function.arn
+        if async_failure_destination is not None:
+            self._async_invocations(spec.name, async_failure_destination, child)
         self.error_alarm = aws.cloudwatch.MetricAlarm(
             f"{spec.name}-errors",
             name=f"{physical}-errors",
@@ -103,3 +111,17 @@ class LambdaFunction(pulumi.ComponentResource):
             opts=child,
         )
         self.register_outputs({"arn": self.function.arn, "role": self.role.arn})
+
+    def _async_invocations(
+        self, name: str, destination: pulumi.Input[str], opts: pulumi.ResourceOptions
+    ) -> None:
+        """Scheduled (asynchronous) invocations: a throttled event is retried for the full 6 hours
+        Lambda allows, a failing one twice; an event that fails or expires goes to `destination`."""
+        aws.lambda_.FunctionEventInvokeConfig(
+            f"{name}-async",
+            function_name=self.function.name,
+            maximum_event_age_in_seconds=ASYNC_MAX_EVENT_AGE_S,
+            maximum_retry_attempts=ASYNC_RETRIES,
+            destination_config={"on_failure": {"destination": destination}},
+            opts=opts,
+        )

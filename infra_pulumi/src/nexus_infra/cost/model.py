@@ -126,7 +126,12 @@ def base_lines(u: Usage, spot: bool = False) -> list[Line]:
         ),
         Line("CloudWatch", f"{u.log_gb:g} GB logs, {u.alarms} alarms (10 free)", logs + alarms),
         Line("Claude", f"{u.claude_input_tokens:,} input / {u.claude_output_tokens:,} output tokens", claude),
-        Line("Free here", "Cognito (<10k users), Glue catalog, mgmt CloudTrail, SSM, budgets, VPC", 0.0),
+        Line(
+            "Free here",
+            "Cognito (<10k users), Glue catalog, mgmt CloudTrail, SSM, budgets, VPC, "
+            "EventBridge Scheduler (14M runs/month free)",
+            0.0,
+        ),
     ]
 
 
