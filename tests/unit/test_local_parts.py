@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from croniter import croniter
@@ -99,3 +101,38 @@ def test_argv_runner_gets_command_and_environment() -> None:
     assert run is not None
     assert run.status == "STOPPED"
     assert run.exit_code == 4
+
+
+def test_invocations_of_one_function_never_overlap_but_functions_run_in_parallel() -> None:
+    from nexus_local.lambdas import LambdaRegistry
+
+    # Given two functions whose handlers record how many of their own calls are running
+    active = {"a": 0, "b": 0}
+    most = {"a": 0, "b": 0}
+    both = threading.Event()
+    guard = threading.Lock()
+
+    def handler_of(name: str) -> Any:
+        def handler(event: Any, context: Any) -> str:
+            with guard:
+                active[name] += 1
+                most[name] = max(most[name], active[name])
+                if active["a"] and active["b"]:
+                    both.set()
+            time.sleep(0.05)  # a window in which another call would overlap, if it could
+            with guard:
+                active[name] -= 1
+            return name
+
+        return handler
+
+    registry = LambdaRegistry({"a": handler_of("a"), "b": handler_of("b")}, "nexus-test-", "eu-west-1")
+    # When each is invoked asynchronously three times at once
+    for _ in range(3):
+        registry.call_async("a", {})
+        registry.call_async("b", {})
+    while registry.in_flight:
+        time.sleep(0.01)
+    # Then no function ran two events at once, and the two functions did overlap
+    assert most == {"a": 1, "b": 1}
+    assert both.is_set()

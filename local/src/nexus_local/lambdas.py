@@ -3,6 +3,11 @@
 Handlers run in the runtime's process (they share `os.environ`, which the runtime fills with the
 working agreement's variables). A handler given as `"module.path:callable"` is imported lazily at
 its first invoke; when its package is not installed, the function answers like a missing one.
+
+Each function has one execution environment: its invocations run one at a time, as they would in
+a Lambda environment, which never hands a second event to a handler still running. Handlers keep
+module-level state (Powertools metrics and batch processors, cached clients) that concurrent
+calls in one process would share; different functions still run in parallel.
 """
 
 from __future__ import annotations
@@ -87,6 +92,7 @@ class LambdaRegistry:
         self._limits = dict(limits or {})
         self._lock = threading.Lock()
         self._in_flight = 0
+        self._environments: dict[str, threading.Lock] = {}
 
     def register(self, name: str, handler: Handler | str) -> None:
         """Add or replace the handler of logical function `name` (tests, stand-ins)."""
@@ -123,13 +129,21 @@ class LambdaRegistry:
         memory, timeout = self._limits.get(name, (512, 300))
         return LambdaContext(physical, arn, memory_limit_in_mb=memory, timeout_s=timeout)
 
+    def _environment(self, name: str) -> threading.Lock:
+        with self._lock:
+            return self._environments.setdefault(name, threading.Lock())
+
     def call(self, name: str, event: Any) -> tuple[bytes, bool]:
-        """Run the handler; returns (JSON payload, is_function_error). Raises FunctionNotFoundError."""
+        """Run the handler; returns (JSON payload, is_function_error). Raises FunctionNotFoundError.
+
+        Waits while the function's environment is busy with another invocation.
+        """
         fn = self.handler(name)
         with self._lock:
             self._in_flight += 1
         try:
-            result = fn(event, self.context(name))
+            with self._environment(name):
+                result = fn(event, self.context(name))
             return json.dumps(result, default=str).encode(), False
         except Exception as exc:
             return json.dumps(error_payload(exc)).encode(), True
