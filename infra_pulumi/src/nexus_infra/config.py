@@ -55,8 +55,9 @@ class InfraConfig(BaseModel):
     egress_ip_sources: tuple[str, ...] = ()
     fargate_spot: bool = False
     log_retention_days: int = 30
-    # The account's Lambda concurrency quota (the seed's 10; `aws lambda get-account-settings`).
-    # quota mode: the platform-wide cap, no reservations. reserved mode: the budget of reservations.
+    # The seed's 10 concurrent executions. quota mode: the account's own quota (`aws lambda
+    # get-account-settings`), the platform-wide cap. reserved mode: the budget the reservations'
+    # peak must stay within (the account then needs a quota of reserved total + 100).
     account_lambda_concurrency: int = Field(default=10, ge=1)
     lambda_concurrency_mode: Mode = "quota"
     # API stage throttling, sized so the API overlaps at most ~2 executions at its p95 latency.
