@@ -1,4 +1,6 @@
-// The API client: bearer token, refresh a minute before expiry, one retry after a 401.
+// The API client: bearer token, refresh a minute before expiry, one retry after a 401, and up to
+// three retries of a 429 (the per-user limit, API Gateway's throttling or Lambda's concurrency
+// quota), after Retry-After when given, else after a short growing pause with jitter.
 
 import { AppConfig, Session, refresh } from "./auth";
 
@@ -16,10 +18,22 @@ export interface ApiClient {
   post<T>(path: string): Promise<T>;
 }
 
+export const THROTTLE_RETRIES = 3;
+
+/** Milliseconds to wait before retry `attempt` (0-based) of a 429: Retry-After, capped at 10 s. */
+export function throttleDelay(retryAfter: string | null, attempt: number, random: () => number = Math.random): number {
+  const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds, 10) * 1000;
+  return 250 * 2 ** attempt * (0.5 + random());
+}
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export function createClient(
   config: AppConfig,
   getSession: () => Session | null,
   setSession: (s: Session | null) => void,
+  wait: (ms: number) => Promise<void> = pause,
 ): ApiClient {
   async function current(): Promise<Session> {
     const session = getSession();
@@ -32,10 +46,15 @@ export function createClient(
 
   async function send<T>(method: string, path: string, retried = false): Promise<T> {
     const session = await current();
-    const response = await fetch(`${config.apiBase}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${session.idToken}`, Accept: "application/json" },
-    });
+    let response: Response;
+    for (let attempt = 0; ; attempt++) {
+      response = await fetch(`${config.apiBase}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${session.idToken}`, Accept: "application/json" },
+      });
+      if (response.status !== 429 || method !== "GET" || attempt >= THROTTLE_RETRIES) break;
+      await wait(throttleDelay(response.headers.get("Retry-After"), attempt));
+    }
     if (response.status === 401 && !retried) {
       try {
         setSession(await refresh(config, session));

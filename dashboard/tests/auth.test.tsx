@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { createClient } from "../src/api";
+import { THROTTLE_RETRIES, createClient, throttleDelay } from "../src/api";
 import type { Session } from "../src/auth";
 import { Login } from "../src/pages/Login";
 
@@ -69,5 +69,43 @@ describe("API client", () => {
     vi.stubGlobal("fetch", vi.fn().mockResolvedValue(reply(400, { title: "Bad request", detail: "too many points" })));
     const client = createClient(CONFIG, () => session, () => undefined);
     await expect(client.get("/series/x/observations")).rejects.toThrow("too many points");
+  });
+
+  it("retries a throttled GET after Retry-After, then gives up with the 429", async () => {
+    const session: Session = { idToken: "t", refreshToken: "r", expiresAt: Date.now() + 3_600_000, username: "u" };
+    // Given an API that throttles twice, with and without Retry-After, then answers
+    const answers = [
+      new Response(JSON.stringify({ title: "Too Many Requests" }), { status: 429, headers: { "Retry-After": "2" } }),
+      reply(429, { message: "Too Many Requests" }),
+      reply(200, { ok: true }),
+    ];
+    vi.stubGlobal("fetch", vi.fn(async () => answers.shift()!));
+    const waits: number[] = [];
+    const client = createClient(CONFIG, () => session, () => undefined, async (ms) => void waits.push(ms));
+    // When a GET is made / Then it succeeds, having waited 2 s, then a jittered 250-750 ms
+    await expect(client.get("/series")).resolves.toEqual({ ok: true });
+    expect(waits[0]).toBe(2000);
+    expect(waits[1]).toBeGreaterThanOrEqual(250);
+    expect(waits[1]).toBeLessThan(750);
+    // And an API that keeps throttling gets THROTTLE_RETRIES retries, then the error is shown
+    const always = vi.fn(async () => reply(429, { title: "Too Many Requests", detail: "more than 100 requests per minute" }));
+    vi.stubGlobal("fetch", always);
+    await expect(client.get("/series")).rejects.toThrow("more than 100 requests per minute");
+    expect(always).toHaveBeenCalledTimes(THROTTLE_RETRIES + 1);
+  });
+
+  it("never retries a throttled POST (a rerun must not start twice)", async () => {
+    const session: Session = { idToken: "t", refreshToken: "r", expiresAt: Date.now() + 3_600_000, username: "u" };
+    const fetchMock = vi.fn(async () => reply(429, { title: "Too Many Requests" }));
+    vi.stubGlobal("fetch", fetchMock);
+    const client = createClient(CONFIG, () => session, () => undefined, async () => undefined);
+    await expect(client.post("/analyses/2024-W03/rerun")).rejects.toThrow("Too Many Requests");
+    expect(fetchMock).toHaveBeenCalledOnce();
+  });
+
+  it("caps Retry-After at 10 s and grows the pause without it", () => {
+    expect(throttleDelay("120", 0)).toBe(10_000);
+    expect(throttleDelay(null, 0, () => 0.5)).toBe(250);
+    expect(throttleDelay(null, 2, () => 0.5)).toBe(1000);
   });
 });

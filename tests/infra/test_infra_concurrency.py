@@ -36,10 +36,11 @@ def test_default_mode_throttles_the_api_stage(core_default: Recorder) -> None:
     # Given the HTTP API's stage
     (stage,) = core_default.of_type("apigatewayv2/stage:Stage")
     settings = stage.inputs["defaultRouteSettings"]
-    # Then its token bucket lets at most 2 executions overlap at the 0.5 s p95 it is sized for
-    throttle = ApiThrottle(settings["throttlingBurstLimit"], settings["throttlingRateLimit"], 0.5)
-    assert (throttle.burst, throttle.rate_per_s) == (2, 1.0)
-    assert throttle.max_concurrency() == 2
+    # Then its token bucket lets a dashboard page's 8 parallel requests through, and at the 0.25 s
+    # p95 the estimate assumes at most 9 executions overlap
+    throttle = ApiThrottle(settings["throttlingBurstLimit"], settings["throttlingRateLimit"], 0.25)
+    assert (throttle.burst, throttle.rate_per_s) == (8, 4.0)
+    assert throttle.max_concurrency() == 9
 
 
 def test_default_mode_exports_its_worst_case_peaks(core_default: Recorder) -> None:
@@ -47,7 +48,8 @@ def test_default_mode_exports_its_worst_case_peaks(core_default: Recorder) -> No
     assert core_default.outputs["lambda_concurrency"] == {
         "mode": "quota",
         "account_quota": 10,
-        "peaks": {"daily 06:00 UTC": 8, "Sunday 02:00 UTC": 3},
+        "peaks": {"daily 06:00 UTC": 6, "Sunday 02:00 UTC": 1},
+        "api_burst_executions": 9,
     }
 
 
@@ -68,13 +70,15 @@ def test_all_eight_collectors_deploy_without_reservation_on_daily_0600_schedules
 
 
 def test_worst_case_peaks_per_window() -> None:
-    # Given the default API throttling (at most 2 overlapping executions)
+    # Given an API throttled to at most 2 overlapping executions
     api = ApiThrottle(2, 1.0, 0.5).max_concurrency()
     # When every schedule fires in the same minute
     daily, weekly = peaks(("entsoe", "openmeteo", "fred", "eia"), api)
     everything, _ = peaks(COLLECTOR_SOURCES, api)
-    # Then four collectors + validator 2 + API 2 fit in 10; all eight pass it by 2; Sunday is 1 + 2
-    assert (daily.total, everything.total, weekly.total) == (8, 12, 3)
+    # Then the scheduled work is four collectors + validator 2; all eight + 2 fill the 10; Sunday is 1
+    assert (daily.total, everything.total, weekly.total) == (6, 10, 1)
+    # And the API's burst stands beside the scheduled work, not in it
+    assert (daily.api, weekly.api) == (2, 2)
     assert dict(weekly.parts)["analyzer (Fargate, no Lambda)"] == 0
     # And a slower API widens its share: a 1 s p95 lets a third request overlap
     assert ApiThrottle(2, 1.0, 1.0).max_concurrency() == 3
@@ -84,9 +88,11 @@ def test_concurrency_report_says_when_a_window_passes_the_quota(capsys: pytest.C
     # When a user prints the peaks for all eight sources on a 10-execution account
     assert main(["--all-sources", "--quota", "10"]) == 0
     out = capsys.readouterr().out
-    # Then the 06:00 window is over by 2, Sunday within, and reserved mode's account requirement shown
-    assert "daily 06:00 UTC: peak 12 concurrent executions, 2 over the quota of 10" in out
-    assert "Sunday 02:00 UTC: peak 3 concurrent executions, within the quota of 10" in out
+    # Then the scheduled work fits in both windows, the API's share at 06:00 is what is left (none),
+    # and reserved mode's account requirement is shown
+    assert "daily 06:00 UTC: scheduled peak 10 concurrent executions, within the quota of 10" in out
+    assert "Sunday 02:00 UTC: scheduled peak 1 concurrent executions, within the quota of 10" in out
+    assert "0 fit beside it; the rest get 429 and the dashboard retries them" in out
     assert "Mode reserved: 14 reserved, peak 13 (refused in a budget of 10)" in out
     assert "at least 114" in out
 

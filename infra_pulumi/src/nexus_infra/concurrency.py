@@ -54,13 +54,16 @@ class ApiThrottle:
 
 @dataclass(frozen=True)
 class Window:
-    """A time window's worst case: (part, concurrent executions) pairs."""
+    """A time window's worst case: the scheduled work as (part, concurrent executions) pairs, and
+    the interactive API's burst beside it."""
 
     name: str
     parts: tuple[tuple[str, int], ...]
+    api: int = 0
 
     @property
     def total(self) -> int:
+        """The scheduled work's peak: what the platform itself starts in the window."""
         return sum(n for _, n in self.parts)
 
 
@@ -105,22 +108,26 @@ def preflight(plan: dict[str, int]) -> str:
 
 
 def peaks(collector_sources: tuple[str, ...], api_cap: int) -> tuple[Window, Window]:
-    """Worst case per window when every schedule fires at once (quota mode, the default)."""
+    """Worst case per window when every schedule fires at once (quota mode, the default).
+
+    The scheduled work is what the platform starts by itself; the API is people, so it is shown
+    beside it with the share of the quota left to it at that moment.
+    """
     daily = Window(
         "daily 06:00 UTC",
         (
             (f"collectors ({len(collector_sources)})", len(collector_sources) * COLLECTOR_CONCURRENCY),
             ("validator (event-source mapping cap)", VALIDATOR_MAX_CONCURRENCY),
-            ("api (stage throttling)", api_cap),
         ),
+        api_cap,
     )
     weekly = Window(
         "Sunday 02:00 UTC",
         (
             ("plan-week, then reporter (in sequence)", 1),
             ("analyzer (Fargate, no Lambda)", 0),
-            ("api (stage throttling)", api_cap),
         ),
+        api_cap,
     )
     return daily, weekly
 
@@ -136,21 +143,34 @@ def describe(mode: Mode, collector_sources: tuple[str, ...], quota: int, api_cap
             "required_account_quota": required_quota(plan),
         }
     windows = peaks(collector_sources, api_cap)
-    return {"mode": mode, "account_quota": quota, "peaks": {w.name: w.total for w in windows}}
+    return {
+        "mode": mode,
+        "account_quota": quota,
+        "peaks": {w.name: w.total for w in windows},
+        "api_burst_executions": api_cap,
+    }
 
 
 def render(windows: tuple[Window, ...], quota: int) -> list[str]:
     """Printable lines: each window's parts and total against the account's quota."""
     lines = []
     for window in windows:
-        over = window.total - quota
+        spare = quota - window.total
         verdict = (
-            f"{over} over the quota of {quota}: Lambda throttles the excess briefly, then retries"
-            if over > 0
+            f"{-spare} over the quota of {quota}: Lambda throttles the excess briefly, then retries"
+            if spare < 0
             else f"within the quota of {quota}"
         )
-        lines.append(f"{window.name}: peak {window.total} concurrent executions, {verdict}")
+        lines.append(f"{window.name}: scheduled peak {window.total} concurrent executions, {verdict}")
         lines.extend(f"  {part:<42}{n:>3}" for part, n in window.parts)
+        if window.api:
+            room = max(spare, 0)
+            note = (
+                "all fit beside it"
+                if window.api <= room
+                else f"{room} fit beside it; the rest get 429 and the dashboard retries them"
+            )
+            lines.append(f"  {'api (people, stage throttling), up to':<42}{window.api:>3}  {note}")
     return lines
 
 

@@ -60,10 +60,12 @@ class InfraConfig(BaseModel):
     # peak must stay within (the account then needs a quota of reserved total + 100).
     account_lambda_concurrency: int = Field(default=10, ge=1)
     lambda_concurrency_mode: Mode = "quota"
-    # API stage throttling, sized so the API overlaps at most ~2 executions at its p95 latency.
-    api_throttle_burst: int = Field(default=2, ge=1)
-    api_throttle_rate_per_s: float = Field(default=1.0, gt=0)
-    api_p95_latency_ms: int = Field(default=500, gt=0)
+    # API stage throttling: a burst that lets a dashboard page's parallel requests (the Overview
+    # sends 3, then 5 with four markets) through at once, and a steady rate for one or two analysts. The
+    # dashboard retries a 429 after Retry-After. p95 is the latency the peak estimate assumes.
+    api_throttle_burst: int = Field(default=8, ge=1)
+    api_throttle_rate_per_s: float = Field(default=4.0, gt=0)
+    api_p95_latency_ms: int = Field(default=250, gt=0)
     storage_quota_gb: float = 50.0
     athena_bytes_scanned_limit: int = 1024**3  # 1 GiB per query
     athena_results_expiry_days: int = 7

@@ -90,9 +90,10 @@ class Core:
         for window in peaks(cfg.collector_sources, cfg.api_throttle().max_concurrency()):
             if window.total > cfg.account_lambda_concurrency:
                 pulumi.log.warn(
-                    f"{window.name}: up to {window.total} concurrent executions if every schedule fires "
-                    f"in the same minute, above the quota of {cfg.account_lambda_concurrency}; Lambda "
-                    "throttles and retries (python -m nexus_infra.concurrency)"
+                    f"{window.name}: up to {window.total} scheduled concurrent executions if every "
+                    "schedule fires in the same minute, above the quota of "
+                    f"{cfg.account_lambda_concurrency}; Lambda throttles and retries "
+                    "(python -m nexus_infra.concurrency)"
                 )
         return {}
 
