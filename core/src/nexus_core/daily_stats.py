@@ -3,7 +3,8 @@
 A lake file holds the rows of one UTC day of `interval_start_utc` (after the merge: one row per
 (series_id, interval_start_utc), the latest publish_time_utc), so the statistics of a file are
 exactly the statistics of that UTC day, and the record's `DAY#<date>` key is their bucket. Daily and
-weekly means combine them exactly: mean = sum / n over any set of whole UTC days.
+weekly means combine them exactly: mean = sum / n over any set of whole UTC days (the float sums
+may differ from a row-by-row sum in the last digits, about 1e-15 relative).
 
 Values keep the lake's units. The map is bounded (`MAX_STATS_BYTES`) so a partition item stays
 well under DynamoDB's 400 KB; above it the record carries no statistics and readers use the file.
