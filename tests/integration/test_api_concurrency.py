@@ -1,8 +1,9 @@
 """The threaded local front answers concurrent requests each with its own route and its own caller.
 
-A Powertools resolver keeps the request it is resolving on itself; one resolver shared by the
-front's request threads once answered a dashboard card with another market's figures. The
-interpreter's thread switch interval is lowered for the test so interleavings are frequent.
+Powertools keeps the request being resolved on the resolver class (`BaseRouter.current_event`),
+so requests resolved at once, even by separate resolver instances, once answered a dashboard card
+with another market's figures and an analyst's rerun with the admin's groups. The interpreter's
+thread switch interval is lowered for the test so interleavings are frequent.
 """
 
 from __future__ import annotations

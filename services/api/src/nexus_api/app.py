@@ -69,13 +69,11 @@ def _claims(app: APIGatewayRestResolver) -> dict[str, Any] | None:
     return claims if isinstance(claims, dict) else None
 
 
-def build_app(
-    repo: ApiRepository, settings: ApiSettings, limiter: SlidingWindowLimiter | None = None
-) -> APIGatewayRestResolver:
-    """One resolver. It holds the current request on itself, so it serves one request at a time
-    (as a Lambda execution environment does); `limiter` lets several resolvers share one count."""
+def build_app(repo: ApiRepository, settings: ApiSettings) -> APIGatewayRestResolver:
+    """The resolver. Powertools keeps the request being resolved on the resolver class, so a
+    process resolves one request at a time (as a Lambda execution environment does)."""
     app = APIGatewayRestResolver(enable_validation=True)
-    limiter = limiter or SlidingWindowLimiter(settings.rate_limit_per_minute)
+    limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
 
     def caller() -> Caller:
         found: Caller = app.context["caller"]

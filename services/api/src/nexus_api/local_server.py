@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 import mimetypes
 import os
-import queue
 import threading
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,14 +30,11 @@ from nexus_api.adapters.aws import AwsRepository
 from nexus_api.app import PUBLIC_PATHS, build_app
 from nexus_api.errors import ApiProblem
 from nexus_api.local_auth import DEMO_PASSWORD, DEMO_USERS, LocalAuth, provision
-from nexus_api.logic.ratelimit import SlidingWindowLimiter
 from nexus_api.settings import ApiSettings, AuthSettings
 from nexus_api.verify import TokenVerifier
 from nexus_core.settings import NexusSettings
 
 DEFAULT_DIST = Path(__file__).resolve().parents[4] / "dashboard" / "dist"
-# Requests resolved at once; the dashboard's pages issue up to about six in parallel.
-RESOLVERS = 6
 
 
 class Runtime(Protocol):
@@ -101,33 +97,26 @@ def _event(
     }
 
 
-class ResolverPool:
-    """Resolvers for the threaded front, lent one per request.
+class SerialResolver:
+    """The resolver behind the threaded front, one request at a time.
 
-    A Powertools resolver keeps the request being resolved (`current_event`, `context`) on the
-    instance, so one instance shared by concurrent requests can answer a request with another's
-    route or claims. Lambda never does that (one event per execution environment); here each
-    request borrows its own resolver, and all of them share one rate limiter.
+    Powertools keeps the request being resolved on the resolver class itself
+    (`BaseRouter.current_event` is assigned on the class in `resolve`), so two requests resolved at
+    once, even by two resolver instances, can read each other's route and claims. Lambda never does
+    that (one event per execution environment); the front does the same with a lock. Token checks,
+    static files and the Cognito proxy stay concurrent.
     """
 
-    def __init__(
-        self, build: Callable[[SlidingWindowLimiter], APIGatewayRestResolver], size: int, limit: int
-    ):
-        limiter = SlidingWindowLimiter(limit)
-        self._idle: queue.SimpleQueue[APIGatewayRestResolver] = queue.SimpleQueue()
-        for _ in range(size):
-            self._idle.put(build(limiter))
+    def __init__(self, app: APIGatewayRestResolver) -> None:
+        self._app = app
+        self._lock = threading.Lock()
 
-    @contextmanager
-    def borrow(self) -> Iterator[APIGatewayRestResolver]:
-        app = self._idle.get()
-        try:
-            yield app
-        finally:
-            self._idle.put(app)
+    def resolve(self, event: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            return self._app.resolve(event, None)  # type: ignore[arg-type]
 
 
-def _handler_class(pool: ResolverPool, verifier: TokenVerifier, auth: LocalAuth, dist: Path) -> type:
+def _handler_class(resolver: SerialResolver, verifier: TokenVerifier, auth: LocalAuth, dist: Path) -> type:
     config = json.dumps({"apiBase": "/api", "cognitoUrl": "/cognito/", "clientId": auth.client_id}).encode()
 
     class Handler(BaseHTTPRequestHandler):
@@ -169,8 +158,7 @@ def _handler_class(pool: ResolverPool, verifier: TokenVerifier, auth: LocalAuth,
                         exc.status, json.dumps(problem).encode(), {"Content-Type": "application/problem+json"}
                     )
                     return
-            with pool.borrow() as app:
-                result = app.resolve(_event(self.command, path, url.query, headers, body, claims), None)  # type: ignore[arg-type]
+            result = resolver.resolve(_event(self.command, path, url.query, headers, body, claims))
             out_headers = dict(result.get("headers") or {})
             for name, values in (result.get("multiValueHeaders") or {}).items():
                 out_headers[name] = ", ".join(values)
@@ -254,13 +242,9 @@ def start_server(
             leeway_seconds=env_auth.leeway_seconds,
         )
     )
-    repo = AwsRepository(settings, endpoint_url=endpoint)
-    api_settings = ApiSettings()
-    pool = ResolverPool(
-        lambda limiter: build_app(repo, api_settings, limiter), RESOLVERS, api_settings.rate_limit_per_minute
-    )
+    resolver = SerialResolver(build_app(AwsRepository(settings, endpoint_url=endpoint), ApiSettings()))
     folder = dist or Path(os.environ.get("NEXUS_DASHBOARD_DIST", DEFAULT_DIST))
-    httpd = ThreadingHTTPServer((host, port), _handler_class(pool, verifier, auth, folder))
+    httpd = ThreadingHTTPServer((host, port), _handler_class(resolver, verifier, auth, folder))
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, name="nexus-api-http", daemon=True)
     thread.start()
