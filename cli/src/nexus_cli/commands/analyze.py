@@ -36,7 +36,7 @@ class WeeklyTarget:
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--endpoint", help="a running `nexus up` (e.g. http://127.0.0.1:8000)")
+    parser.add_argument("--endpoint", help="a running `nexus up` (e.g. http://127.0.0.1:4566)")
     parser.add_argument(
         "--state-dir",
         type=Path,

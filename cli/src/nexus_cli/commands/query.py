@@ -25,7 +25,7 @@ from nexus_core.settings import NexusSettings, get_settings
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     """--endpoint / --state-dir: which local lake a command reads (shared with `nexus lake`)."""
-    parser.add_argument("--endpoint", help="a running `nexus up` (http://127.0.0.1:8000), else start one")
+    parser.add_argument("--endpoint", help="a running `nexus up` (http://127.0.0.1:4566), else start one")
     parser.add_argument(
         "--state-dir",
         type=Path,

@@ -12,7 +12,7 @@ from rich.table import Table
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("status", help="sources, partitions and queue depths of the local runtime")
-    parser.add_argument("--endpoint", help="a running `nexus up` (e.g. http://127.0.0.1:8000)")
+    parser.add_argument("--endpoint", help="a running `nexus up` (e.g. http://127.0.0.1:4566)")
     parser.add_argument("--state-dir", type=Path, default=Path(".nexus"), help="else: start on this folder")
     parser.set_defaults(func=run)
 

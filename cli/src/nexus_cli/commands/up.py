@@ -14,11 +14,13 @@ from rich.console import Console
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("up", help="run the local AWS runtime (and the API) in the foreground")
-    parser.add_argument("--port", type=int, default=8000, help="port of the AWS endpoint (default 8000)")
+    parser.add_argument("--port", type=int, default=4566, help="port of the AWS endpoint (default 4566)")
     parser.add_argument(
         "--state-dir", type=Path, default=Path(".nexus"), help="state folder (default .nexus)"
     )
-    parser.add_argument("--api-port", type=int, default=8080, help="port of the dashboard API, when built")
+    parser.add_argument(
+        "--api-port", type=int, default=8000, help="port of the dashboard and its API (default 8000)"
+    )
     parser.set_defaults(func=run)
 
 
