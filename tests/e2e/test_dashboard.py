@@ -44,12 +44,13 @@ def stack() -> LocalStack:
     return shared()
 
 
-def browser(mode: str, out: Path, **env: str) -> dict[str, Any]:
+def browser(mode: str, out: Path, url: str | None = None, **env: str) -> dict[str, Any]:
+    """What dashboard/e2e/run.mjs saw at `url` (default: the front over the sample state)."""
     if not CHROMIUM.is_file():
         pytest.fail(f"Chromium missing at {CHROMIUM}: apt-get install -y chromium")
     ensure_built()
     run_env = os.environ | {
-        "NEXUS_E2E_URL": stack().server.url,
+        "NEXUS_E2E_URL": url or stack().server.url,
         "NEXUS_E2E_USER": USER,
         "NEXUS_E2E_PASSWORD": DEMO_PASSWORD,
         "NEXUS_E2E_OUT": str(out),
