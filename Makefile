@@ -9,7 +9,7 @@ DAYS ?= 56
 SEED ?= 7
 OUT ?= nexus-out
 
-.PHONY: help bootstrap demo up test test-fast lint fmt typecheck schemas check-schemas bench package clean dashboard-test
+.PHONY: help bootstrap demo up test test-fast lint fmt typecheck schemas check-schemas bench package clean dashboard-test dashboard-build
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ bootstrap: .venv/.synced  ## install uv (if missing) and the locked environment
 demo: bootstrap  ## start the local AWS runtime, backfill DAYS of simulated data, run the weekly analysis
 	$(RUN) nexus demo --days $(DAYS) --seed $(SEED) --out $(OUT)
 
-up: bootstrap  ## run the local runtime (API and dashboard too) in the foreground
+up: bootstrap dashboard-build  ## run the local runtime in the foreground: AWS on :4566, dashboard and API on :8000
 	$(RUN) nexus up
 
 lint: bootstrap  ## ruff lint and format check
@@ -46,6 +46,11 @@ schemas: bootstrap  ## export the event JSON Schemas to contracts/schemas/
 
 test: lint typecheck dashboard-test  ## everything: lint, types, unit, contract, integration, infra, e2e, reliability
 	$(RUN) pytest -n 2 --dist loadgroup -q
+
+dashboard/dist/index.html: dashboard/package-lock.json dashboard/index.html dashboard/vite.config.ts $(shell find dashboard/src -type f)
+	cd dashboard && npm ci --no-audit --no-fund && npx vite build
+
+dashboard-build: dashboard/dist/index.html  ## build the dashboard (npm ci from the lock, vite build) when its sources changed
 
 dashboard-test:  ## dashboard: npm ci from the lock, strict type check, Vitest, vite build (browser suite runs in test)
 	cd dashboard && npm ci --no-audit --no-fund && npm run typecheck && npm test && npx vite build
