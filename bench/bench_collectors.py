@@ -23,6 +23,7 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from nexus_contracts.topology import COLLECTOR_SOURCES
+from nexus_core.metadata import create_table
 
 TARGET_MS = 300.0
 RUNS = 5  # imports; the import figure is the best of these
@@ -95,15 +96,7 @@ def aws_stack() -> Iterator[dict[str, str]]:
     session.client("s3", endpoint_url=endpoint).create_bucket(
         Bucket="nexus-bench-data", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
     )
-    session.client("dynamodb", endpoint_url=endpoint).create_table(
-        TableName="nexus-bench-metadata",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_table(session.client("dynamodb", endpoint_url=endpoint), "nexus-bench-metadata")
     sns = session.client("sns", endpoint_url=endpoint)
     try:
         yield {

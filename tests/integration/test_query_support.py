@@ -16,6 +16,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from nexus_core import aws
+from nexus_core.metadata import create_table
 from nexus_core.settings import NexusSettings, get_settings
 
 
@@ -47,15 +48,7 @@ def _provision(endpoint: str, tag: str) -> LakeEnv:
     s3 = boto3.client("s3", endpoint_url=endpoint, region_name="eu-west-1")
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    boto3.client("dynamodb", endpoint_url=endpoint, region_name="eu-west-1").create_table(
-        TableName=table,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_table(boto3.client("dynamodb", endpoint_url=endpoint, region_name="eu-west-1"), table)
     sns = boto3.client("sns", endpoint_url=endpoint, region_name="eu-west-1")
     sqs = boto3.client("sqs", endpoint_url=endpoint, region_name="eu-west-1")
     topic = sns.create_topic(Name=f"nexus-{tag}-alerts")["TopicArn"]

@@ -18,6 +18,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from nexus_core import aws
+from nexus_core.metadata import create_table
 from nexus_core.settings import NexusSettings, get_settings
 
 
@@ -61,15 +62,7 @@ def provision(endpoint: str) -> MotoEnv:
     s3.create_bucket(Bucket="nexus-test-data", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     s3.put_bucket_versioning(Bucket="nexus-test-data", VersioningConfiguration={"Status": "Enabled"})
     ddb = session.client("dynamodb", endpoint_url=endpoint)
-    ddb.create_table(
-        TableName="nexus-test-metadata",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_table(ddb, "nexus-test-metadata")
     sns = session.client("sns", endpoint_url=endpoint)
     sqs = session.client("sqs", endpoint_url=endpoint)
     arns: dict[str, str] = {}

@@ -108,6 +108,20 @@ def _strip_keys(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in from_dynamo(item).items() if k not in {"pk", "sk", "expires_at"}}
 
 
+def create_table(dynamodb: Any, name: str) -> None:
+    """Create the metadata table with its key schema (string `pk` and `sk`), on demand.
+
+    Local provisioning, the sample state, benchmarks and tests use it; in AWS the Pulumi program
+    declares the same keys.
+    """
+    dynamodb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"} for key in ("pk", "sk")],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
 def partition_pk(source: str, dataset: str) -> str:
     return f"PARTITION#{source}#{dataset}"
 

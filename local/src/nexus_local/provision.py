@@ -13,6 +13,7 @@ import boto3
 
 from nexus_contracts.asl import ON_DEMAND
 from nexus_contracts.topology import TOPOLOGY, Topology, physical_name
+from nexus_core.metadata import create_table
 from nexus_local.provision_weekly import WeeklyResources
 
 log = logging.getLogger(__name__)
@@ -102,18 +103,7 @@ class Provisioner(WeeklyResources):
         s3.create_bucket(Bucket=out.bucket, CreateBucketConfiguration={"LocationConstraint": self.region})
         s3.put_bucket_versioning(Bucket=out.bucket, VersioningConfiguration={"Status": "Enabled"})
         ddb = self._client("dynamodb")
-        ddb.create_table(
-            TableName=out.table,
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_table(ddb, out.table)
         ddb.update_time_to_live(
             TableName=out.table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
         )

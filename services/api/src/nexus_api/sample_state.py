@@ -23,7 +23,7 @@ from nexus_contracts.events import AlertKind, Severity
 from nexus_contracts.observation import Observation, Quality, Resolution
 from nexus_contracts.registries import AREAS, AreaCode, Dataset, Source, Unit
 from nexus_core.lake import LakeWriter
-from nexus_core.metadata import MetadataRepository, PartitionRecord, SourceStatus
+from nexus_core.metadata import MetadataRepository, PartitionRecord, SourceStatus, create_table
 from nexus_core.settings import NexusSettings
 
 DRIVERS = {Dataset.TEMPERATURE: Unit.DEG_C, Dataset.WIND_SPEED: Unit.M_S}
@@ -56,15 +56,7 @@ def ensure_storage(settings: NexusSettings) -> None:
         s3.put_bucket_versioning(Bucket=settings.bucket, VersioningConfiguration={"Status": "Enabled"})
     ddb = boto3.client("dynamodb", region_name=settings.region)
     if settings.table not in ddb.list_tables()["TableNames"]:
-        ddb.create_table(
-            TableName=settings.table,
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-        )
+        create_table(ddb, settings.table)
 
 
 def _value(dataset: Dataset, area_index: int, at: datetime, rng: random.Random) -> float:
