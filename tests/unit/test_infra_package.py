@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import sys
 import zipfile
 from pathlib import Path
 
-from nexus_infra.package import MB, Artifact, check, dist_name, prune, zip_tree
+import pytest
+
+from nexus_infra.package import (
+    MB,
+    Artifact,
+    check,
+    compile_tree,
+    dist_name,
+    find_bytecode_python,
+    prune,
+    zip_tree,
+)
 
 
 def _tree(root: Path) -> Path:
@@ -56,3 +68,28 @@ def test_limits_count_layers_against_every_function(tmp_path: Path) -> None:
     assert len(problems) == 2
     assert problems[0].startswith("api: zipped")
     assert problems[1].startswith("reporter: unzipped 270.0 MB")
+
+
+def test_bytecode_is_compiled_in_place_with_unchecked_hashes(tmp_path: Path) -> None:
+    # Given a pruned tree, compiled with an interpreter (this one stands in for Python 3.12)
+    tree = _tree(tmp_path / "tree")
+    prune(tree)
+    compile_tree(tree, sys.executable, "/var/task")
+    # Then each module has its .pyc beside it, and the .pyc never asks for the source's stat
+    tag = sys.implementation.cache_tag
+    pyc = tree / "pkg" / "__pycache__" / f"__init__.{tag}.pyc"
+    flags = int.from_bytes(pyc.read_bytes()[4:8], "little")
+    assert flags == 0b01  # hash-based, unchecked
+    # And the path recorded in it is where Lambda will run it, not where it was built
+    assert b"/var/task/pkg/__init__.py" in pyc.read_bytes()
+    assert str(tmp_path).encode() not in pyc.read_bytes()
+
+
+def test_only_lambda_s_python_version_compiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given no NEXUS_PACKAGE_PYTHON and no python3.12 on PATH
+    monkeypatch.delenv("NEXUS_PACKAGE_PYTHON", raising=False)
+    monkeypatch.setenv("PATH", "")
+    # Then this interpreter is taken only if it is Python 3.12, and nothing is found otherwise
+    found = find_bytecode_python(sys.executable)
+    assert (found == sys.executable) == (sys.version_info[:2] == (3, 12))
+    assert find_bytecode_python(None) is None

@@ -5,6 +5,12 @@ the member's own code, its workspace dependencies and its third-party requiremen
 file, minus what the layers (Powertools, pyarrow/numpy) and the Lambda runtime (boto3) provide.
 Wheels are fetched for Lambda's platform (arm64, Python 3.12, manylinux 2.28). Prints every
 artifact's zipped and unzipped size; exits 1 when one passes Lambda's limits.
+
+Bytecode: Lambda's code directory is read-only, so a zip without `.pyc` files makes every cold start
+compile every module it imports. When a Python 3.12 interpreter is available (`--python`,
+`NEXUS_PACKAGE_PYTHON`, `python3.12` on PATH, or pyenv's 3.12) each tree is compiled with it
+(`compileall`, unchecked-hash: the runtime never stats the sources) before it is zipped; without
+one the artifacts ship sources only, and the report says so.
 """
 
 from __future__ import annotations
@@ -72,6 +78,51 @@ def dist_name(line: str) -> str:
     return normalise(match.group(1)) if match else ""
 
 
+LAMBDA_PYTHON = (3, 12)
+
+
+def _pyenv_python() -> str | None:
+    """pyenv's Python 3.12, when pyenv is installed and has one."""
+    if not shutil.which("pyenv"):
+        return None
+    version = ".".join(map(str, LAMBDA_PYTHON))
+    found = subprocess.run(
+        ["pyenv", "which", f"python{version}"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYENV_VERSION": version},
+    )
+    return found.stdout.strip() or None if found.returncode == 0 else None
+
+
+def find_bytecode_python(explicit: str | None = None) -> str | None:
+    """An interpreter of Lambda's Python version to compile bytecode with, or None: `explicit`,
+    then NEXUS_PACKAGE_PYTHON, python3.12 on PATH, pyenv's 3.12."""
+    candidates = (explicit, os.environ.get("NEXUS_PACKAGE_PYTHON"), shutil.which("python3.12"))
+    for candidate in (*candidates, _pyenv_python()):
+        if not candidate:
+            continue
+        probe = subprocess.run(
+            [candidate, "-c", "import sys; print(*sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if probe.returncode == 0 and tuple(map(int, probe.stdout.split())) == LAMBDA_PYTHON:
+            return candidate
+    return None
+
+
+COMPILE = ("-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash")
+
+
+def compile_tree(tree: Path, python: str, deployed_at: str) -> None:
+    """Bytecode for every module under `tree`, recording the paths it will have once deployed
+    (`/var/task` for a function, `/opt/python` for a layer), as tracebacks show them."""
+    subprocess.run([python, *COMPILE, "-s", str(tree), "-p", deployed_at, str(tree)], check=True)
+
+
 def install(lines: list[str], target: Path) -> None:
     if not lines:
         return
@@ -127,7 +178,7 @@ def zip_tree(tree: Path, dest: Path) -> Artifact:
     return Artifact(dest.stem, kind, dest, dest.stat().st_size, unzipped)
 
 
-def build_layers(out: Path, work: Path) -> list[Artifact]:
+def build_layers(out: Path, work: Path, python: str | None = None) -> list[Artifact]:
     pinned, _ = requirements(None)
     artifacts = []
     for layer, names in LAYERS.items():
@@ -135,11 +186,22 @@ def build_layers(out: Path, work: Path) -> list[Artifact]:
         tree = work / f"layer-{layer}" / "python"
         install([line for line in pinned if dist_name(line) in wanted], tree)
         prune(tree)
+        if python:
+            compile_tree(tree, python, "/opt/python")
         artifacts.append(zip_tree(tree.parent, out / "layers" / f"{layer}.zip"))
     return artifacts
 
 
-def build_function(root: Path, member_dir: str, out: Path, work: Path) -> Artifact:
+def drop_bytecode(tree: Path) -> None:
+    for cache in sorted(tree.rglob("__pycache__"), key=lambda p: len(p.parts), reverse=True):
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def build_function(
+    root: Path, member_dir: str, out: Path, work: Path, python: str | None = None, room: int = UNZIPPED_LIMIT
+) -> Artifact:
+    """One function's zip. Bytecode is kept only while the function still fits in `room` (Lambda's
+    unzipped limit less its layers); a function it would push past the limit ships sources."""
     project = tomllib.loads((root / member_dir / "pyproject.toml").read_text(encoding="utf-8"))
     lines, members = requirements(project["project"]["name"])
     layered = {normalise(n) for names in LAYERS.values() for n in names}
@@ -149,7 +211,15 @@ def build_function(root: Path, member_dir: str, out: Path, work: Path) -> Artifa
     for member in members:
         copy_member(root, member.removeprefix("./"), tree)
     prune(tree)
-    return zip_tree(tree, out / "lambda" / f"{Path(member_dir).name}.zip")
+    dest = out / "lambda" / f"{Path(member_dir).name}.zip"
+    if python:
+        compile_tree(tree, python, "/var/task")
+        artifact = zip_tree(tree, dest)
+        if artifact.unzipped <= room:
+            return artifact
+        print(f"{artifact.name}: without bytecode, which would take it past Lambda's unzipped limit")
+        drop_bytecode(tree)
+    return zip_tree(tree, dest)
 
 
 def check(artifacts: list[Artifact]) -> list[str]:
@@ -179,19 +249,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root")
     parser.add_argument("--out", type=Path, default=Path("build"))
     parser.add_argument("--only", action="append", help="member folder(s) to build, e.g. services/validator")
+    parser.add_argument(
+        "--python", help="a Python 3.12 to compile bytecode with (default: python3.12 on PATH)"
+    )
     args = parser.parse_args(argv)
+    python = find_bytecode_python(args.python)
+    if python:
+        print(f"bytecode: compiled with {python} (Python {'.'.join(map(str, LAMBDA_PYTHON))})")
+    else:
+        print("bytecode: none (no Python 3.12 found); cold starts compile the imported modules")
     root, out = args.root.resolve(), args.out.resolve()
     packages = sorted({f.package for f in TOPOLOGY.functions})
     if args.only:
         packages = [p for p in packages if p in args.only]
     with tempfile.TemporaryDirectory(prefix="nexus-package-") as tmp:
         work = Path(tmp)
-        artifacts = build_layers(out, work)
+        artifacts = build_layers(out, work, python)
         for member in packages:
             if not (root / member / "pyproject.toml").exists():
                 print(f"skip {member}: not in the workspace yet")
                 continue
-            artifacts.append(build_function(root, member, out, work))
+            room = UNZIPPED_LIMIT - sum(a.unzipped for a in artifacts if a.kind == "layer")
+            artifacts.append(build_function(root, member, out, work, python, room))
     report(artifacts)
     dockerfile = root / "services" / "analyzer" / "Dockerfile"
     if dockerfile.exists():
