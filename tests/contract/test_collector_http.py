@@ -60,6 +60,18 @@ def test_retry_after_longer_than_the_budget_stops_with_rate_limited() -> None:
     assert len(server.log) == 1
 
 
+def test_header_functions_are_called_for_every_attempt() -> None:
+    # Given headers made per attempt (a single-use signature) and a server failing once
+    made = iter(range(10))
+    with ReplayServer(lambda r: json_reply({})) as server:
+        server.fail_next(server_error())
+        client = _client()
+        assert client.post_json(server.url, {}, lambda: {"X-Signature": f"sig-{next(made)}"}).status == 200
+    # Then the retry carried a fresh value, and the defaults of post_json were kept
+    assert [r.headers["x-signature"] for r in server.log] == ["sig-0", "sig-1"]
+    assert {r.headers["content-type"] for r in server.log} == {"application/json"}
+
+
 def test_parse_retry_after_and_quota_headers() -> None:
     now = datetime(2024, 3, 6, 12, tzinfo=UTC)
     assert parse_retry_after("120") == 120.0

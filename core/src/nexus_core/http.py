@@ -94,6 +94,18 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
 
 
+Headers = Mapping[str, str] | Callable[[], Mapping[str, str]]
+"""Request headers, or a function making them for each attempt."""
+
+
+def _with(headers: Headers | None, defaults: dict[str, str]) -> Headers:
+    """`defaults` under `headers` (which win), keeping a function a function."""
+    if callable(headers):
+        make = headers
+        return lambda: {**defaults, **make()}
+    return {**defaults, **(headers or {})}
+
+
 def quota_from_headers(headers: Mapping[str, str]) -> float | None:
     """The fraction of quota left from X-RateLimit-Remaining/Limit (or the IETF RateLimit-*)."""
     for prefix in ("x-ratelimit-", "ratelimit-"):
@@ -168,17 +180,15 @@ class HttpClient:
         self._quota_warned = False
         self._pool: urllib3.PoolManager = urllib3.PoolManager(retries=False, maxsize=4)
 
-    def get(
-        self, url: str, params: Params | None = None, headers: Mapping[str, str] | None = None
-    ) -> Response:
+    def get(self, url: str, params: Params | None = None, headers: Headers | None = None) -> Response:
         return self.request("GET", url, params=params, headers=headers)
 
-    def post_form(self, url: str, form: Params, headers: Mapping[str, str] | None = None) -> Response:
-        merged = {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}
+    def post_form(self, url: str, form: Params, headers: Headers | None = None) -> Response:
+        merged = _with(headers, {"Content-Type": "application/x-www-form-urlencoded"})
         return self.request("POST", url, body=urlencode(form).encode(), headers=merged)
 
-    def post_json(self, url: str, payload: Any, headers: Mapping[str, str] | None = None) -> Response:
-        merged = {"Content-Type": "application/json", **(headers or {})}
+    def post_json(self, url: str, payload: Any, headers: Headers | None = None) -> Response:
+        merged = _with(headers, {"Content-Type": "application/json"})
         return self.request("POST", url, body=json.dumps(payload).encode(), headers=merged)
 
     def request(
@@ -187,10 +197,14 @@ class HttpClient:
         url: str,
         *,
         params: Params | None = None,
-        headers: Mapping[str, str] | None = None,
+        headers: Headers | None = None,
         body: bytes | None = None,
     ) -> Response:
-        """Send with retries; returns any non-retryable response (2xx, 3xx, other 4xx) as is."""
+        """Send with retries; returns any non-retryable response (2xx, 3xx, other 4xx) as is.
+
+        `headers` may be a function: it is called for every attempt, so a single-use signature
+        (a per-request JWT) is made afresh for a retry instead of being replayed.
+        """
         full_url = f"{url}{'&' if '?' in url else '?'}{urlencode(params, doseq=True)}" if params else url
         last_problem = "no attempt"
         for attempt in range(self.retry.max_attempts):
@@ -201,7 +215,7 @@ class HttpClient:
                 if self.bucket_is_quota:
                     self._check_quota(self.bucket.fraction_left(), "token bucket")
             try:
-                response = self._send(method, full_url, headers, body)
+                response = self._send(method, full_url, headers() if callable(headers) else headers, body)
             except _transport_errors() as exc:
                 last_problem = f"{type(exc).__name__}: {exc}"
                 self._backoff(attempt, None)

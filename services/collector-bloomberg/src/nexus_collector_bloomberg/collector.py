@@ -7,6 +7,7 @@ A request runs asynchronously: the content endpoint answers 404 (or an empty lis
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -102,12 +103,10 @@ class BloombergCollector(Collector):
         return f"{self.settings.base_url.rstrip('/')}/eap/catalogs/{self.settings.catalog}/{path}"
 
     def _call(self, method: str, url: str, payload: Any = None) -> Response:
-        """One API call, signed again once after a 401, redirects followed (see `_follow`)."""
+        """One API call, redirects followed (see `_follow`), once more after a 401 with a fresh
+        OAuth2 token (one revoked before its expiry); wrong credentials fail twice and stop the run."""
         response = self._follow(method, url, payload)
         if response.status == 401:
-            # The HTTP client's retries resend the same headers: a JWT whose jti the service saw
-            # on a failed attempt is refused as a replay, so sign afresh once (an OAuth2 token
-            # revoked early is fetched again). Wrong credentials fail twice and stop the run.
             self.auth.invalidate()
             response = self._follow(method, url, payload)
         if response.status in (401, 403):
@@ -119,8 +118,9 @@ class BloombergCollector(Collector):
     def _follow(self, method: str, url: str, payload: Any) -> Response:
         """Send, following redirects here, each hop with its own fresh signature."""
         for _ in range(MAX_REDIRECTS + 1):
-            # A JWT names one method, host and path and is single use: never reuse it on a hop.
-            headers = self.auth.headers(method, url)
+            # A JWT names one method, host and path and is single use: the HTTP client asks for
+            # headers on every attempt, so neither a retry nor a redirect hop replays one.
+            headers = functools.partial(self.auth.headers, method, url)
             if method == "POST":
                 response = self.http.post_json(url, payload, headers)
             else:
