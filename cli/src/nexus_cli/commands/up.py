@@ -25,7 +25,10 @@ def register(subparsers: Any) -> None:
 
 
 def _stop_on_term(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt  # SIGTERM (e.g. a process manager) stops and saves like Ctrl-C
+    """SIGTERM (a process manager, `uv run` passing it on) stops and saves like Ctrl-C, once: a
+    second one, often right behind the first, must not cut the state save short."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,5 +53,7 @@ def run(args: argparse.Namespace) -> int:
                 server.serve(runtime, args.api_port)  # returns at once; serves on its own thread
             threading.Event().wait()
         except KeyboardInterrupt:
+            for stop in (signal.SIGINT, signal.SIGTERM):  # the state is being saved: let it finish
+                signal.signal(stop, signal.SIG_IGN)
             console.print("stopping…")
     return 0
