@@ -50,6 +50,23 @@ def test_cursor_pages_are_followed_to_the_end() -> None:
     assert len({i.story_id for i in items}) == len(items)
 
 
+def test_a_window_past_the_page_cap_is_cut_with_an_alert(caplog: Any) -> None:
+    clear_cache()
+    with ReplayServer(LsegApi()) as server:
+        settings = ReutersSettings(base_url=server.url, queries="power", max_pages=2)
+        collector = ReutersCollector(settings, replay_client("reuters"), V2)
+        # When two months of headlines (more than two pages of 100) are collected with a cap of 2
+        with caplog.at_level("WARNING"):
+            items = collect(collector, date(2024, 3, 1), date(2024, 4, 30))
+        pages = [r for r in server.log if r.path.endswith("/headlines")]
+    # Then exactly two pages were fetched and kept, and the cut is raised, not passed over
+    assert len(pages) == 2
+    assert len(items) == 2 * PAGE_LIMIT
+    assert [r.getMessage() for r in caplog.records if "cut at" in r.getMessage()] == [
+        "reuters: headlines cut at 2 pages"
+    ]
+
+
 def test_lseg_credentials_serve_reuters_when_it_has_none(monkeypatch: Any) -> None:
     monkeypatch.setenv("NEXUS_LSEG_CLIENT_ID", CLIENT_ID)
     monkeypatch.setenv("NEXUS_LSEG_CLIENT_SECRET", CLIENT_SECRET)

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nexus_collector_lseg.auth import Credentials, TokenProvider
@@ -19,10 +20,9 @@ from nexus_collector_lseg.collector import authorized_get
 from nexus_contracts import Dataset, NewsItem, Source
 from nexus_core.collector.base import Collector, FetchRequest, RawPayload, Window
 from nexus_core.errors import AuthFailed, SourceSchemaChanged
-from nexus_core.http import HttpClient, alert_on_schema_change, client_for
+from nexus_core.http import HttpClient, alert_on_schema_change, client_for, raise_source_alert
 
 PAGE_LIMIT = 100
-MAX_PAGES = 50
 
 
 class ReutersSettings(BaseSettings):
@@ -34,6 +34,9 @@ class ReutersSettings(BaseSettings):
     base_url: str = "https://api.refinitiv.com"
     queries: str = '("German power" OR R:TRDEBMc1) AND Language:LEN;("TTF gas" OR R:TFMBMc1) AND Language:LEN'
     timeout_s: float = 30.0
+    # Pages per query and window (100 headlines each). A window with more is cut there, and the
+    # cut is raised as an `incomplete_day` alert rather than passed over in silence.
+    max_pages: int = Field(default=50, ge=1)
 
     def query_list(self) -> list[str]:
         return [q.strip() for q in self.queries.split(";") if q.strip()]
@@ -85,13 +88,22 @@ class ReutersCollector(Collector):
             "sort": "oldToNew",
         }
         pages: list[bytes] = []
-        for _ in range(MAX_PAGES):
+        for _ in range(self.settings.max_pages):
             response = authorized_get(self.http, self.tokens, url, params)
             pages.append(response.body)
             cursor = _meta(response.body).get("next")
             if not cursor:
                 break
             params = {"cursor": str(cursor), "limit": str(PAGE_LIMIT)}
+        else:
+            raise_source_alert(
+                self.source.value,
+                "incomplete_day",
+                f"reuters: headlines cut at {len(pages)} pages",
+                f"query {request.params['query']!r}, {request.window.start_utc:%Y-%m-%dT%H:%MZ} to "
+                f"{request.window.end_utc:%Y-%m-%dT%H:%MZ}: more than {len(pages) * PAGE_LIMIT} headlines; "
+                "the rest were not fetched (raise NEXUS_REUTERS_MAX_PAGES or narrow the query)",
+            )
         return RawPayload(
             request=request, body=b"[" + b",".join(pages) + b"]", content_type="application/json"
         )
