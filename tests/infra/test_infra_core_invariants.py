@@ -17,7 +17,7 @@ from tests.infra.infra_checks import (
     policy_statements,
     run_task_strategies,
 )
-from tests.infra.pulumi_harness import Recorder
+from tests.infra.pulumi_harness import ACCOUNT, Recorder
 
 pytestmark = pytest.mark.xdist_group("infra-core")
 
@@ -120,6 +120,25 @@ def test_one_role_per_function(core_all_options: Recorder) -> None:
         if "lambda.amazonaws.com" in r.inputs["assumeRolePolicy"]
     ]
     assert len(lambda_roles) == len(functions)
+
+
+def test_roles_of_services_acting_for_any_account_are_bound_to_this_one(
+    core_all_options: Recorder, collector_entsoe: Recorder
+) -> None:
+    # Given the roles Step Functions, EventBridge rules and EventBridge Scheduler assume
+    roles = core_all_options.of_type("iam/role:Role") + collector_entsoe.of_type("iam/role:Role")
+    trusts = [json.loads(r.inputs["assumeRolePolicy"]) for r in roles]
+    guarded = {"states.amazonaws.com", "events.amazonaws.com", "scheduler.amazonaws.com"}
+    found = [
+        (s["Principal"]["Service"], s.get("Condition"))
+        for t in trusts
+        for s in t["Statement"]
+        if s["Principal"]["Service"] in guarded
+    ]
+    # Then each may be assumed only on behalf of this account (the confused-deputy guard)
+    assert {service for service, _ in found} == guarded
+    for service, condition in found:
+        assert condition == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}, service
 
 
 def test_weekly_schedule_is_sunday_0200_utc(core_all_options: Recorder) -> None:

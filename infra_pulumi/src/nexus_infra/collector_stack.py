@@ -113,11 +113,11 @@ class CollectorStack(pulumi.ComponentResource):
             vpc_config=vpc_config,
             opts=child,
         )
-        self._schedule(cfg, source, spec.name)
+        self._schedule(cfg, source, spec.name, out["account_id"])
         self._silence_alarm(cfg, source, out["alerts_topic_arn"])
         self.register_outputs({"function": self.function.arn, "parameters": parameter_names(cfg.env, source)})
 
-    def _schedule(self, cfg: InfraConfig, source: str, function: str) -> None:
+    def _schedule(self, cfg: InfraConfig, source: str, function: str, account_id: pulumi.Input[str]) -> None:
         """The daily run: cron 06:00 UTC, started within a 15-minute flexible window, invoking the
         function asynchronously with a role that may invoke this function only."""
         schedule = next(s for s in TOPOLOGY.schedules if s.target == function)
@@ -125,7 +125,7 @@ class CollectorStack(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{schedule.name}-scheduler",
             name=cfg.name(f"{schedule.name}-scheduler"),
-            assume_role_policy=iam.trust("scheduler.amazonaws.com"),
+            assume_role_policy=iam.trust("scheduler.amazonaws.com", account_id),
             tags=cfg.tags(source=source),
             opts=child,
         )

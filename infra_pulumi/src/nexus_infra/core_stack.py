@@ -60,6 +60,7 @@ class Core:
             alerts_topic_arn=self.topics["alerts"].arn,
             reports_topic_arn=self.topics["reports"].arn,
             task_statements=self._analyzer_statements(),
+            account_id=self.account_id,
             task_environment={
                 **self.environment(),
                 "NEXUS_ANTHROPIC_API_KEY_PARAMETER": f"/nexus/{cfg.env}/anthropic/api-key",

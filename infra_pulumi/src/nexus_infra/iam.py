@@ -15,13 +15,21 @@ LAMBDA_TRUST = {
 }
 
 
-def trust(service: str) -> str:
-    """The assume-role policy of a role used by one AWS service."""
-    doc = {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+def trust(service: str, account_id: pulumi.Input[str] | None = None) -> pulumi.Input[str]:
+    """The assume-role policy of a role used by one AWS service.
+
+    With `account_id`, the service may assume the role only on behalf of that account
+    (`aws:SourceAccount`): the confused-deputy guard for services that act for any account
+    (EventBridge Scheduler, Step Functions, EventBridge rules)."""
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
     }
-    return json.dumps(doc)
+    if account_id is None:
+        return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account_id}}
+    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
 def allow(actions: list[str], resources: list[Any]) -> dict[str, Any]:

@@ -35,6 +35,7 @@ class Analysis(pulumi.ComponentResource):
         reports_topic_arn: pulumi.Output[str],
         task_statements: list[dict[str, Any]],
         task_environment: dict[str, pulumi.Input[str]],
+        account_id: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("nexus:analysis:Analysis", "analysis", None, opts)
@@ -184,11 +185,15 @@ class Analysis(pulumi.ComponentResource):
         }
         template = asl_template(cfg)
         self.definition = pulumi.Output.all(**values).apply(lambda v: render_asl(template, dict(v)))
-        self._state_machine(cfg, values, [execution_role.arn, self.task_role.arn])
+        self._state_machine(cfg, values, [execution_role.arn, self.task_role.arn], account_id)
         self.register_outputs({"state_machine": self.state_machine.arn})
 
     def _state_machine(
-        self, cfg: InfraConfig, values: dict[str, pulumi.Output[str]], pass_roles: list[pulumi.Output[str]]
+        self,
+        cfg: InfraConfig,
+        values: dict[str, pulumi.Output[str]],
+        pass_roles: list[pulumi.Output[str]],
+        account_id: pulumi.Input[str],
     ) -> None:
         child = pulumi.ResourceOptions(parent=self)
         name = cfg.name(TOPOLOGY.state_machines[0])
@@ -202,7 +207,7 @@ class Analysis(pulumi.ComponentResource):
         role = aws.iam.Role(
             "weekly-analysis-role",
             name=name,
-            assume_role_policy=iam.trust("states.amazonaws.com"),
+            assume_role_policy=iam.trust("states.amazonaws.com", account_id),
             opts=child,
         )
         account_region = pulumi.Output.concat(
@@ -277,7 +282,7 @@ class Analysis(pulumi.ComponentResource):
         events_role = aws.iam.Role(
             "weekly-schedule-role",
             name=cfg.name("weekly-schedule"),
-            assume_role_policy=iam.trust("events.amazonaws.com"),
+            assume_role_policy=iam.trust("events.amazonaws.com", account_id),
             opts=child,
         )
         aws.iam.RolePolicy(
